@@ -1,0 +1,189 @@
+// DNS names: parsing, wire form, presentation form and canonical order.
+#include "zonegen/name.hpp"
+
+#include <array>
+
+namespace zonegen {
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+static bool is_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_ldh_label(std::string_view s) {
+    if (s.empty() || s.size() > Name::kMaxLabel) return false;
+    if (s.front() == '-' || s.back() == '-') return false;
+    for (char c : s)
+        if (!is_alnum(c) && c != '-') return false;
+    return true;
+}
+
+Name::Name() : wire_(1, '\0') {}
+
+std::optional<Name> Name::parse(std::string_view text, std::string* why) {
+    auto fail = [&](const char* msg) -> std::optional<Name> {
+        if (why) *why = msg;
+        return std::nullopt;
+    };
+    if (text.empty() || text == ".") return Name();
+    std::string wire;
+    wire.reserve(text.size() + 2);
+    std::string label;
+    auto flush = [&]() -> bool {
+        if (label.empty() || label.size() > kMaxLabel) return false;
+        wire += static_cast<char>(label.size());
+        wire += label;
+        label.clear();
+        return true;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '.') {
+            if (label.empty()) return fail("empty label");
+            if (!flush()) return fail("label longer than 63 octets");
+            if (i + 1 == text.size()) break;  // trailing dot: absolute
+            continue;
+        }
+        if (c == '\\') {
+            if (i + 1 >= text.size()) return fail("dangling backslash");
+            char n = text[i + 1];
+            if (n >= '0' && n <= '9') {
+                if (i + 3 >= text.size()) return fail("short \\DDD escape");
+                int v = 0;
+                for (std::size_t k = 1; k <= 3; ++k) {
+                    char d = text[i + k];
+                    if (d < '0' || d > '9') return fail("bad \\DDD escape");
+                    v = v * 10 + (d - '0');
+                }
+                if (v > 255) return fail("\\DDD escape above 255");
+                c = static_cast<char>(v);
+                i += 3;
+            } else {
+                c = n;
+                i += 1;
+            }
+        }
+        label += ascii_lower(c);
+        if (label.size() > kMaxLabel) return fail("label longer than 63 octets");
+    }
+    if (!label.empty() && !flush()) return fail("label longer than 63 octets");
+    wire += '\0';
+    if (wire.size() > kMaxWire) return fail("name longer than 255 octets");
+    return Name(std::move(wire));
+}
+
+std::optional<Name> Name::from_wire(std::string_view wire) {
+    std::string out;
+    out.reserve(wire.size());
+    std::size_t i = 0;
+    while (true) {
+        if (i >= wire.size()) return std::nullopt;
+        auto len = static_cast<unsigned char>(wire[i]);
+        if (len > kMaxLabel) return std::nullopt;  // compression and extended labels are not names
+        out += static_cast<char>(len);
+        if (len == 0) break;
+        if (i + 1 + len > wire.size()) return std::nullopt;
+        for (std::size_t k = 0; k < len; ++k) out += ascii_lower(wire[i + 1 + k]);
+        i += 1 + len;
+    }
+    if (i + 1 != wire.size() || out.size() > kMaxWire) return std::nullopt;
+    return Name(std::move(out));
+}
+
+std::optional<Name> Name::prepend(std::string_view label) const {
+    if (label.empty() || label.size() > kMaxLabel) return std::nullopt;
+    if (wire_.size() + 1 + label.size() > kMaxWire) return std::nullopt;
+    std::string out;
+    out.reserve(wire_.size() + 1 + label.size());
+    out += static_cast<char>(label.size());
+    for (char c : label) out += ascii_lower(c);
+    out += wire_;
+    return Name(std::move(out));
+}
+
+static void append_label_text(std::string& out, std::string_view label) {
+    for (char c : label) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' ||
+            c == '$') {
+            out += '\\';
+            out += c;
+        } else if (u <= 0x20 || u >= 0x7f) {
+            const char buf[] = {'\\', static_cast<char>('0' + u / 100),
+                                static_cast<char>('0' + (u / 10) % 10), static_cast<char>('0' + u % 10)};
+            out.append(buf, 4);
+        } else {
+            out += c;
+        }
+    }
+}
+
+std::string Name::text() const {
+    if (is_root()) return ".";
+    std::string out;
+    out.reserve(wire_.size());
+    std::size_t i = 0;
+    while (auto len = static_cast<unsigned char>(wire_[i])) {
+        append_label_text(out, std::string_view(wire_).substr(i + 1, len));
+        out += '.';
+        i += 1 + len;
+    }
+    return out;
+}
+
+std::string Name::text_relative_to(const Name& origin) const {
+    if (*this == origin) return "@";
+    if (!is_subdomain_of(origin) || origin.is_root()) return text();
+    std::string out;
+    std::size_t stop = wire_.size() - origin.wire_.size();
+    std::size_t i = 0;
+    while (i < stop) {
+        auto len = static_cast<unsigned char>(wire_[i]);
+        if (!out.empty()) out += '.';
+        append_label_text(out, std::string_view(wire_).substr(i + 1, len));
+        i += 1 + len;
+    }
+    return out;
+}
+
+std::size_t Name::label_count() const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; wire_[i] != 0; i += 1 + static_cast<unsigned char>(wire_[i])) ++n;
+    return n;
+}
+
+bool Name::is_subdomain_of(const Name& a) const {
+    if (a.wire_.size() > wire_.size()) return false;
+    std::size_t off = wire_.size() - a.wire_.size();
+    // The suffix must start on a label boundary, not merely match bytes.
+    std::size_t i = 0;
+    while (i < off) i += 1 + static_cast<unsigned char>(wire_[i]);
+    return i == off && std::string_view(wire_).substr(off) == a.wire_;
+}
+
+Name Name::parent() const {
+    if (is_root()) return *this;
+    return Name(wire_.substr(1 + static_cast<unsigned char>(wire_[0])));
+}
+
+// RFC 4034 §6.1: compare label by label from the most significant (rightmost) one, each
+// label as a case-folded octet string, a missing label sorting first.
+std::strong_ordering operator<=>(const Name& a, const Name& b) {
+    std::array<std::uint8_t, 128> la{}, lb{};
+    std::size_t na = 0, nb = 0;
+    for (std::size_t i = 0; a.wire_[i] != 0; i += 1 + static_cast<unsigned char>(a.wire_[i]))
+        la[na++] = static_cast<std::uint8_t>(i);
+    for (std::size_t i = 0; b.wire_[i] != 0; i += 1 + static_cast<unsigned char>(b.wire_[i]))
+        lb[nb++] = static_cast<std::uint8_t>(i);
+    while (na > 0 && nb > 0) {
+        --na;
+        --nb;
+        std::string_view x = std::string_view(a.wire_).substr(la[na] + 1, static_cast<unsigned char>(a.wire_[la[na]]));
+        std::string_view y = std::string_view(b.wire_).substr(lb[nb] + 1, static_cast<unsigned char>(b.wire_[lb[nb]]));
+        if (int c = x.compare(y); c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
+    }
+    return na <=> nb;
+}
+
+}  // namespace zonegen

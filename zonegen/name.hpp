@@ -1,0 +1,61 @@
+// A DNS name as a value: validated once, stored in lower-cased wire form (RFC 1035 §3.1),
+// compared and ordered canonically (RFC 4034 §6.1). Everything that holds or compares
+// names, from the inventory to the answer table, uses this one type.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace zonegen {
+
+class Name {
+public:
+    static constexpr std::size_t kMaxWire = 255;  // RFC 1035 §2.3.4, including the root byte
+    static constexpr std::size_t kMaxLabel = 63;
+
+    Name();  // the root
+
+    // Presentation form, absolute whether or not it ends in '.'; "." or "" is the root.
+    // Backslash escapes (\. and \DDD, RFC 1035 §5.1) are understood. On failure, *why
+    // (if given) says what is wrong and nullopt is returned.
+    static std::optional<Name> parse(std::string_view text, std::string* why = nullptr);
+
+    // Uncompressed wire form ending in the root label. Upper case is folded.
+    static std::optional<Name> from_wire(std::string_view wire);
+
+    // label + "." + *this; nullopt if the label is empty, too long or the result is
+    // longer than 255 octets.
+    std::optional<Name> prepend(std::string_view label) const;
+
+    // Presentation form with the trailing dot ("mail.oxford.example."); "." for the root.
+    std::string text() const;
+    // Relative to origin if inside it ("mail.oxford", "@" for the origin), else absolute.
+    std::string text_relative_to(const Name& origin) const;
+
+    std::string_view wire() const { return wire_; }
+    std::size_t label_count() const;
+    bool is_root() const { return wire_.size() == 1; }
+    bool is_subdomain_of(const Name& ancestor) const;  // true for the name itself too
+    // The name with its first label removed; the root stays the root.
+    Name parent() const;
+
+    friend bool operator==(const Name& a, const Name& b) { return a.wire_ == b.wire_; }
+    friend std::strong_ordering operator<=>(const Name& a, const Name& b);  // RFC 4034 §6.1
+
+private:
+    explicit Name(std::string wire) : wire_(std::move(wire)) {}
+    std::string wire_;
+};
+
+// True if s is a hostname label by RFC 952/1123: letters, digits and inner hyphens,
+// 1 to 63 octets. Inventory site and host names must be such labels.
+bool is_ldh_label(std::string_view s);
+
+// ASCII-only lower-casing, independent of the locale.
+char ascii_lower(char c);
+
+}  // namespace zonegen
