@@ -1,0 +1,33 @@
+// The answer table: every zone dnsd serves, compiled at load into ready-made response
+// sections per (owner name, type), so that answering a query is a lookup and a copy
+// (DESIGN "Hot path"; NSD's precompiled answers). Immutable once built and shared by all
+// workers; a reload builds a new table to the side and swaps the pointer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "zonegen/diagnostic.hpp"
+#include "zonegen/zone.hpp"
+
+namespace dnsd {
+
+class AnswerTable {
+public:
+    // Compiles the zones (distinct origins; a zone nested in another is allowed, the
+    // longest match wins). Errors name the zone at fault.
+    static zonegen::Result<std::shared_ptr<const AnswerTable>> compile(std::vector<zonegen::Zone> zones);
+
+    const std::vector<zonegen::Zone>& zones() const;  // the source zones, e.g. for AXFR
+    ~AnswerTable();
+
+    struct Impl;
+    const Impl& impl() const { return *impl_; }
+
+private:
+    explicit AnswerTable(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dnsd
