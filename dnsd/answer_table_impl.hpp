@@ -1,0 +1,102 @@
+// The inside of an AnswerTable: precompiled response sections and the name index that
+// finds them. Shared by the compiler (answer_table.cpp) and respond(); nothing else should
+// need it.
+//
+// Every section is stored as ready-to-copy record bytes (a Blob) that were written for a
+// template message whose question starts at offset 12. Compression pointers inside a blob
+// may aim at the question or at earlier records. When the real question name is longer
+// than the template's (a negative answer or referral compiled with the apex or cut as its
+// question, a wildcard answer compiled with "*.<closest encloser>"), the real question ends
+// delta = real - template octets later, and so does everything after it: the template's
+// suffix names sit at the same distance from the end of the real name. The pointers listed
+// as relocations get delta added when the blob is copied; owner pointers to offset 12
+// (the whole question) are never listed and stay put.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "dnsd/answer_table.hpp"
+
+namespace dnsd {
+
+struct Blob {
+    std::uint32_t offset = 0;        // into Impl::bytes
+    std::uint32_t length = 0;
+    std::uint32_t reloc_offset = 0;  // into Impl::relocs: positions of pointers, relative to the blob
+    std::uint16_t reloc_count = 0;
+    std::uint16_t records = 0;       // RR count for the section's header count
+};
+
+// The response sections for one (owner, type): minimal responses (NSD/Knot): the RRset in
+// the answer section, nothing in authority, and the addresses of MX/NS targets we serve in
+// additional, kept separate so that it can be dropped first when space is short.
+struct TypeAnswer {
+    std::uint16_t type = 0;
+    Blob answer;
+    Blob additional;
+};
+
+// A zone's negative answer: its SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308
+// §3, §5), compiled with the apex as the template question.
+struct ZoneAnswers {
+    Blob authority;
+    std::uint8_t apex_length = 0;
+};
+
+// A delegation below an apex (RFC 1034 §4.3.2 step 3b): the child NS RRset in authority,
+// its addresses (glue, RFC 9471) in additional, compiled with the cut as template question.
+struct Referral {
+    Blob authority;
+    Blob additional;
+    std::uint8_t cut_length = 0;
+};
+
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// One name that exists in a served zone: an owner of records or an empty non-terminal
+// (RFC 8020). Its TypeAnswers are contiguous, ordered by type number.
+struct Entry {
+    std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
+    std::uint32_t first_type = 0;   // into Impl::types
+    std::uint32_t zone = 0;         // into Impl::zone_answers (and zones)
+    std::uint32_t referral = kNone; // at or below a delegation: into Impl::referrals
+    std::uint16_t type_count = 0;
+    std::uint8_t name_length = 0;
+    bool wildcard = false;          // owner is "*.<parent>": answers carry relocations
+};
+
+struct AnswerTable::Impl {
+    std::vector<zonegen::Zone> zones;
+    std::vector<ZoneAnswers> zone_answers;  // parallel to zones
+    std::vector<Referral> referrals;
+    std::vector<Entry> entries;
+    std::vector<TypeAnswer> types;
+    std::vector<std::uint8_t> bytes;     // every Blob's records
+    std::vector<std::uint16_t> relocs;   // every Blob's relocation positions
+    std::vector<std::uint8_t> names;     // every Entry's name
+
+    // Open addressing with linear probing over entries, keyed by lower-cased wire name.
+    struct Slot {
+        std::uint32_t entry = kNone;
+        std::uint32_t tag = 0;  // high hash bits: most mismatches end without a memcmp
+    };
+    std::vector<Slot> slots;  // size is a power of two, at most half full
+    std::size_t mask = 0;
+
+    // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
+    const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
+    // Adds an entry for a name not yet present (compile time only); returns its index.
+    std::uint32_t insert(const std::uint8_t* name, std::size_t length);
+
+    const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
+
+private:
+    void grow();
+};
+
+std::uint64_t hash_name(const std::uint8_t* name, std::size_t length) noexcept;
+
+}  // namespace dnsd

@@ -1,0 +1,128 @@
+// DNS wire format on the packet path (RFC 1035 §4.1): a bounds-checked reader, name
+// decoding that cannot be led into loops or out of the message, and a writer whose every
+// write either fits whole or leaves the buffer untouched (PowerDNS dnswriter.hh). Nothing
+// here allocates or throws, so respond() and the fuzzers can use it on hostile bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace dnsd::wire {
+
+inline constexpr std::size_t kHeaderSize = 12;   // RFC 1035 §4.1.1
+inline constexpr std::size_t kMaxName = 255;     // RFC 1035 §2.3.4, root byte included
+inline constexpr std::size_t kMaxLabel = 63;
+inline constexpr std::size_t kMaxMessage = 65535;  // RFC 1035 §4.2.2: TCP length prefix
+
+// Header flag bits in the second 16-bit word (RFC 1035 §4.1.1, RFC 4035 §3.2).
+inline constexpr std::uint16_t kFlagQr = 0x8000;
+inline constexpr std::uint16_t kFlagAa = 0x0400;
+inline constexpr std::uint16_t kFlagTc = 0x0200;
+inline constexpr std::uint16_t kFlagRd = 0x0100;
+inline constexpr std::uint16_t kFlagRa = 0x0080;
+inline constexpr std::uint16_t kFlagAd = 0x0020;
+inline constexpr std::uint16_t kFlagCd = 0x0010;
+
+namespace rcode {
+inline constexpr std::uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4,
+                              kRefused = 5;
+inline constexpr std::uint8_t kBadVers = 16;  // RFC 6891 §9: needs the OPT extended bits
+}  // namespace rcode
+
+namespace opcode {
+inline constexpr std::uint8_t kQuery = 0, kNotify = 4;
+}
+
+namespace type {
+inline constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kOpt = 41,
+                               kTkey = 249, kTsig = 250, kIxfr = 251, kAxfr = 252, kMailB = 253,
+                               kMailA = 254, kAny = 255;
+}
+
+namespace klass {
+inline constexpr std::uint16_t kIn = 1, kCh = 3, kHs = 4, kNone = 254, kAny = 255;
+}
+
+inline std::uint16_t get16(const std::uint8_t* p) noexcept {
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+inline std::uint32_t get32(const std::uint8_t* p) noexcept {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+inline void put16(std::uint8_t* p, std::uint16_t v) noexcept {
+    p[0] = static_cast<std::uint8_t>(v >> 8);
+    p[1] = static_cast<std::uint8_t>(v);
+}
+
+// Reads forward through one message. A failed read returns false and does not move.
+class Reader {
+public:
+    explicit Reader(std::span<const std::uint8_t> message, std::size_t pos = 0) noexcept
+        : msg_(message), pos_(pos <= message.size() ? pos : message.size()) {}
+
+    bool u8(std::uint8_t& v) noexcept;
+    bool u16(std::uint16_t& v) noexcept;
+    bool u32(std::uint32_t& v) noexcept;
+    bool skip(std::size_t n) noexcept;
+    bool seek(std::size_t pos) noexcept;  // to an absolute offset within the message
+
+    std::size_t pos() const noexcept { return pos_; }
+    std::size_t remaining() const noexcept { return msg_.size() - pos_; }
+    std::span<const std::uint8_t> message() const noexcept { return msg_; }
+
+private:
+    std::span<const std::uint8_t> msg_;
+    std::size_t pos_;
+};
+
+enum class NameStatus : std::uint8_t {
+    Ok,
+    Truncated,       // the message ends inside the name
+    BadLabelType,    // a length byte 0x40..0xBF: label longer than 63 / extended label (RFC 6891 §5)
+    TooLong,         // more than 255 octets once pointers are followed
+    Pointer,         // a compression pointer where none is allowed (the question)
+    BadPointer,      // a pointer into the header or past the end of the message
+    ForwardPointer,  // a pointer to a later offset (RFC 1035 §4.1.4: "prior occurrence")
+    PointerLoop,     // a pointer back into the labels it was reached from
+};
+
+const char* describe(NameStatus s) noexcept;
+
+// Decodes the name at r.pos() into lower (lower-cased, uncompressed wire form) and sets
+// length. Pointers are followed only if allow_pointers, and each must point strictly before
+// the run of labels that led to it, so decoding always ends. On success r stands after
+// the name as it appears in place (after the first pointer, if any); on failure r is not
+// moved and lower holds garbage.
+NameStatus read_name(Reader& r, bool allow_pointers, std::span<std::uint8_t, kMaxName> lower,
+                     std::size_t& length) noexcept;
+
+// Writes into a caller's buffer up to a limit. A write that does not fit whole writes
+// nothing and returns false (so a section is either complete or absent).
+class Writer {
+public:
+    Writer(std::span<std::uint8_t> buffer, std::size_t limit) noexcept
+        : buf_(buffer), limit_(limit < buffer.size() ? limit : buffer.size()) {}
+
+    bool u8(std::uint8_t v) noexcept;
+    bool u16(std::uint16_t v) noexcept;
+    bool u32(std::uint32_t v) noexcept;
+    bool bytes(std::span<const std::uint8_t> b) noexcept;
+
+    // Overwrites an already written 16-bit field (header counts, flags).
+    void patch16(std::size_t at, std::uint16_t v) noexcept;
+    // Drops everything written after pos (a section that turned out not to fit).
+    void truncate(std::size_t pos) noexcept;
+
+    bool fits(std::size_t n) const noexcept { return n <= limit_ - pos_; }
+    std::size_t pos() const noexcept { return pos_; }
+    std::size_t limit() const noexcept { return limit_; }
+    std::uint8_t* data() noexcept { return buf_.data(); }
+
+private:
+    std::span<std::uint8_t> buf_;
+    std::size_t limit_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace dnsd::wire
