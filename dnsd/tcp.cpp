@@ -1,0 +1,161 @@
+// The worker's TCP side (RFC 7766): accepting under the connection cap, moving bytes
+// between sockets and TcpSession, and answering through respond().
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+
+#include <cerrno>
+
+#include "dnsd/log.hpp"
+#include "dnsd/respond.hpp"
+#include "dnsd/worker.hpp"
+
+namespace dnsd {
+
+namespace {
+
+// Answers a connection's queries from one table snapshot; zone transfers go to the hook.
+class TableHandler final : public QueryHandler {
+public:
+    TableHandler(const Server::Shared& shared, const Endpoint& peer)
+        : shared_(shared), peer_(peer), table_(shared.table.load()) {}
+
+    std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                       std::unique_ptr<MessageStream>& stream) override {
+        QueryInfo info;
+        std::size_t len = respond(*table_, query, out, Transport::Tcp, &info);
+        if (info.is_transfer && shared_.options.transfer) {
+            // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it.
+            stream = shared_.options.transfer(table_, query, peer_);
+            if (stream) return 0;
+        }
+        if (shared_.options.log_queries) {
+            char line[600];
+            write_stderr({line, format_query_line(line, Transport::Tcp, peer_, query, info, len)});
+        }
+        return len;
+    }
+
+private:
+    const Server::Shared& shared_;
+    const Endpoint& peer_;
+    std::shared_ptr<const AnswerTable> table_;
+};
+
+}  // namespace
+
+// Takes a slot under the cap. At the cap, the least recently active idle connection of
+// this worker gives its slot up; only busy connections are never cut (RFC 7766 §6.2.3).
+bool Worker::admit() {
+    std::size_t count = shared_.connections.load();
+    while (count < shared_.options.max_connections)
+        if (shared_.connections.compare_exchange_weak(count, count + 1)) return true;
+    for (Connection& c : connections_) {
+        if (c.session.idle()) {
+            close_connection(c, /*release_slot=*/false);  // the new connection inherits it
+            return true;
+        }
+    }
+    return false;
+}
+
+void Worker::on_listener(int fd) {
+    for (int i = 0; i < 64; ++i) {  // then let the other sockets have a turn
+        sockaddr_storage from{};
+        socklen_t len = sizeof from;
+        int s = ::accept4(fd, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (s < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            return;  // EAGAIN: all taken; anything else: try again at the next event
+        }
+        if (!admit()) {
+            ::close(s);
+            continue;
+        }
+        // Answers are written whole; Nagle would hold a pipelined answer back for an ACK.
+        int one = 1;
+        ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        connections_.emplace_back(s, endpoint_of(reinterpret_cast<sockaddr*>(&from), len),
+                                  shared_.options.max_pending_output, now_);
+        Connection& c = connections_.back();
+        c.self = std::prev(connections_.end());
+        watch(c);
+        if (c.events == 0) close_connection(c);
+    }
+}
+
+void Worker::close_connection(Connection& c, bool release_slot) {
+    c.dead = true;
+    c.socket.reset();  // closing the descriptor also takes it out of the epoll set
+    if (release_slot) shared_.connections.fetch_sub(1);
+    closed_.splice(closed_.end(), connections_, c.self);
+}
+
+// Keeps the epoll interest in step with the session: read while it wants input, write
+// while output waits. Level-triggered, so nothing is lost between calls.
+void Worker::watch(Connection& c) {
+    std::uint32_t want = (c.session.wants_input() ? EPOLLIN : 0u) | (c.session.output().empty() ? 0u : EPOLLOUT);
+    if (want == 0) want = EPOLLRDHUP;  // still hear of errors and hang-ups
+    if (want == c.events) return;
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.ptr = &c.handle;
+    int op = c.events == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (::epoll_ctl(epoll_.get(), op, c.socket.get(), &ev) != 0) {
+        c.events = 0;
+        return;
+    }
+    c.events = want;
+}
+
+// Writes what the session has, as far as the socket takes it. False: the connection broke.
+bool Worker::flush(Connection& c) {
+    while (!c.session.output().empty()) {
+        auto out = c.session.output();
+        ssize_t n = ::send(c.socket.get(), out.data(), out.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno == EAGAIN || errno == EWOULDBLOCK;
+        }
+        c.session.sent(static_cast<std::size_t>(n));
+        c.last_active = now_;
+        if (!serve(c)) return false;  // a stream or queued queries may continue now
+    }
+    return true;
+}
+
+bool Worker::serve(Connection& c) {
+    TableHandler handler(shared_, c.peer);
+    return c.session.process(handler, tcp_scratch_);
+}
+
+void Worker::on_connection(Connection& c, std::uint32_t events) {
+    bool alive = (events & EPOLLERR) == 0;
+    if (alive && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))) {
+        auto space = c.session.input_space();
+        if (!space.empty()) {
+            ssize_t n = ::recv(c.socket.get(), space.data(), space.size(), 0);
+            if (n > 0) {
+                c.session.received(static_cast<std::size_t>(n));
+                c.last_active = now_;
+            } else if (n == 0) {
+                c.session.input_closed();
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                alive = false;
+            }
+        } else if (events & (EPOLLHUP | EPOLLRDHUP)) {
+            c.session.input_closed();
+        }
+    }
+    alive = alive && serve(c) && flush(c) && !c.session.finished();
+    if (!alive) {
+        close_connection(c);
+        return;
+    }
+    // Keep the list in order of activity: whatever progressed in this batch goes last.
+    if (c.last_active == now_) connections_.splice(connections_.end(), connections_, c.self);
+    watch(c);
+    if (c.events == 0) close_connection(c);
+}
+
+}  // namespace dnsd

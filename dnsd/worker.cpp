@@ -1,0 +1,95 @@
+// The worker's event loop: epoll over its sockets, idle timeouts, and the stop signal.
+#include "dnsd/worker.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dnsd/log.hpp"
+
+namespace dnsd {
+
+zonegen::Result<std::unique_ptr<Worker>> Worker::create(Server::Shared& shared, std::vector<ListenSocket> sockets) {
+    Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+    if (!epoll) return zonegen::Diagnostic{{}, std::string("epoll_create1: ") + std::strerror(errno)};
+    Fd wakeup(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wakeup) return zonegen::Diagnostic{{}, std::string("eventfd: ") + std::strerror(errno)};
+    std::unique_ptr<Worker> w(new Worker(shared, std::move(epoll), std::move(wakeup), std::move(sockets)));
+    for (Handle& h : w->handles_) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.ptr = &h;
+        if (::epoll_ctl(w->epoll_.get(), EPOLL_CTL_ADD, h.fd, &ev) != 0)
+            return zonegen::Diagnostic{{}, std::string("epoll_ctl: ") + std::strerror(errno)};
+    }
+    return w;
+}
+
+Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSocket> sockets)
+    : shared_(shared),
+      epoll_(std::move(epoll)),
+      wakeup_(std::move(wakeup)),
+      sockets_(std::move(sockets)),
+      udp_(std::make_unique<UdpBuffers>()),
+      tcp_scratch_(TcpSession::kMaxFrame) {
+    handles_.reserve(sockets_.size() + 1);
+    for (const ListenSocket& s : sockets_)
+        handles_.push_back({s.tcp ? Kind::Listener : Kind::Udp, s.fd.get(), nullptr});
+    handles_.push_back({Kind::Wakeup, wakeup_.get(), nullptr});
+}
+
+Worker::~Worker() {
+    while (!connections_.empty()) close_connection(connections_.front());
+    closed_.clear();
+}
+
+void Worker::request_stop() {
+    std::uint64_t one = 1;
+    // Cannot fail short of a counter overflow; a failed write would only delay the stop.
+    [[maybe_unused]] ssize_t n = ::write(wakeup_.get(), &one, sizeof one);
+}
+
+int Worker::next_timeout_ms() const {
+    if (connections_.empty()) return -1;
+    auto deadline = connections_.front().last_active + shared_.options.idle_timeout;
+    if (deadline <= now_) return 0;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now_).count();
+    return static_cast<int>(std::min<long long>(left, 60'000));
+}
+
+// RFC 7766 §6.2.3: connections without progress for the idle timeout are closed, oldest
+// first; the list is in order of last activity, so the scan stops at the first live one.
+void Worker::expire() {
+    while (!connections_.empty() && connections_.front().last_active + shared_.options.idle_timeout <= now_)
+        close_connection(connections_.front());
+}
+
+void Worker::run() {
+    std::array<epoll_event, 64> events;
+    while (!stopping_) {
+        int n = ::epoll_wait(epoll_.get(), events.data(), static_cast<int>(events.size()), next_timeout_ms());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            log_line(std::string("worker stopped: epoll_wait: ") + std::strerror(errno));
+            return;
+        }
+        now_ = Clock::now();
+        for (int i = 0; i < n; ++i) {
+            auto* h = static_cast<Handle*>(events[i].data.ptr);
+            switch (h->kind) {
+                case Kind::Udp: on_udp(h->fd); break;
+                case Kind::Listener: on_listener(h->fd); break;
+                case Kind::Connection:
+                    if (!h->connection->dead) on_connection(*h->connection, events[i].events);
+                    break;
+                case Kind::Wakeup: stopping_ = true; break;
+            }
+        }
+        expire();
+        closed_.clear();
+    }
+}
+
+}  // namespace dnsd
