@@ -203,13 +203,12 @@ private:
     std::optional<ZoneBuilder> builder_;
     std::vector<Pending> early_;
     std::vector<Diagnostic> errors_;
-    int last_line_ = 0;
 };
 
 Result<Zone> Loader::run() {
     read_all();
     if (errors_.size() >= kMaxLoadErrors) {
-        errors_.push_back(diag(file_, last_line_, "too many errors; stopped reading here"));
+        errors_.push_back(diag(file_, errors_.back().where.line, "too many errors; stopped reading here"));
         return errors_;
     }
     if (!builder_) {
@@ -279,7 +278,6 @@ void Loader::read_all() {
         }
         const int line = locate(text_.substr(static_cast<std::size_t>(pos), static_cast<std::size_t>(end - pos)),
                                 lines_before);
-        last_line_ = line;
         switch (s) {
             case LDNS_STATUS_OK: record(rr.get(), line); break;
             case LDNS_STATUS_SYNTAX_EMPTY: break;

@@ -151,6 +151,19 @@ TEST(ZoneLoader, SyntaxErrorsCarryTheirLineAndAllAreReported) {
     EXPECT_EQ(format_gnu(r.errors()[2]), "t.zone:14: unknown record type FOO");
 }
 
+TEST(ZoneLoader, OneMistakeGivesOneError) {
+    // A broken SOA is not also reported as a missing one.
+    EXPECT_EQ(messages(load_zone_text("$ORIGIN t.\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 600\n", "t.zone")),
+              "t.zone:3: Syntax error, value expected in \"@ SOA ns1 hostmaster 1 3600 600\"\n");
+    // A $ORIGIN that does not parse leaves the previous origin in force, so the names after
+    // it are not errors too.
+    Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa + "$ORIGIN a..b.\nwww A 192.0.2.1\n",
+                                    "t.zone");
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.errors().size(), 1u) << messages(r);
+    EXPECT_EQ(r.errors()[0].where.line, 4);
+}
+
 TEST(ZoneLoader, UnknownTypeMnemonics) {
     // ldns rejects the first and parses the second as a record of type 0.
     Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa + "a FOO 1\nb BAR\n", "t.zone");
