@@ -139,7 +139,8 @@ TEST(AnswerTable, NamesBetweenParentAndNestedApexExist) {
     d = ask(*t, "z.p.test");
     EXPECT_EQ(d.rcode, 3);
     d = ask(*t, "x.y.p.test", 6);
-    EXPECT_EQ(dnstest::sorted(d.answer), "x.y.p.test. 300 IN SOA ns.x.y.p.test. admin.x.y.p.test. 1 3600 600 86400 300");
+    EXPECT_EQ(dnstest::sorted(d.answer),
+              "x.y.p.test. 300 IN SOA ns.x.y.p.test. admin.x.y.p.test. 1 3600 600 86400 300");
 }
 
 TEST(AnswerTable, DelegationsOccludeTheirSubtree) {
@@ -194,15 +195,20 @@ TEST(AnswerTable, CompilesAHundredThousandSitesQuickly) {
     b.reserve(kSites * 10 + 2);
     b.add(N("smarthost.local"), 300, soa_for("smarthost.local"));
     b.add(N("smarthost.local"), 300, zonegen::Ns{N("ns.smarthost.local")});
-    auto host = [](int site, int h) { return N("mail" + std::to_string(h) + ".s" + std::to_string(site) + ".smarthost.local"); };
+    auto host = [](int site, int h) {
+        return N("mail" + std::to_string(h) + ".s" + std::to_string(site) + ".smarthost.local");
+    };
+    auto byte = [](int v) { return static_cast<std::uint8_t>(v); };
     for (int s = 0; s < kSites; ++s) {
         const Name site = N("s" + std::to_string(s) + ".smarthost.local");
         for (int tier = 0; tier < 3; ++tier)
             for (int h = 1; h <= 2; ++h)
-                b.add(site, 300, zonegen::Mx{static_cast<std::uint16_t>(10 * (tier + 1)), host((s + tier) % kSites, h)});
+                b.add(site, 300,
+                      zonegen::Mx{static_cast<std::uint16_t>(10 * (tier + 1)), host((s + tier) % kSites, h)});
         for (int h = 1; h <= 2; ++h) {
-            b.add(host(s, h), 300, zonegen::A{{10, static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s), static_cast<std::uint8_t>(h)}});
-            b.add(host(s, h), 300, zonegen::Aaaa{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(s >> 8), static_cast<std::uint8_t>(s), static_cast<std::uint8_t>(h)}});
+            b.add(host(s, h), 300, zonegen::A{{10, byte(s >> 8), byte(s), byte(h)}});
+            b.add(host(s, h), 300,
+                  zonegen::Aaaa{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, byte(s >> 8), byte(s), byte(h)}});
         }
     }
     auto z = std::move(b).finish();

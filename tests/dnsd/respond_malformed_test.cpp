@@ -238,7 +238,11 @@ TEST(MalformedRandom, MutatedQueriesNeverBreakTheResponse) {
             switch (rng() % 4) {
                 case 0: q[rng() % q.size()] = static_cast<std::uint8_t>(rng()); break;
                 case 1: q.resize(rng() % (q.size() + 1)); break;
-                case 2: q.insert(q.begin() + static_cast<std::ptrdiff_t>(rng() % (q.size() + 1)), static_cast<std::uint8_t>(rng())); break;
+                case 2: {
+                    const auto at = static_cast<std::ptrdiff_t>(rng() % (q.size() + 1));
+                    q.insert(q.begin() + at, static_cast<std::uint8_t>(rng()));
+                    break;
+                }
                 default: if (q.size() > 12) q[12 + rng() % (q.size() - 12)] = 0xC0; break;
             }
         }

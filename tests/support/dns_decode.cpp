@@ -72,7 +72,8 @@ std::string rr_text(const ldns_rr* rr) {
 
 std::vector<std::string> section(const ldns_rr_list* list) {
     std::vector<std::string> out;
-    for (std::size_t i = 0; list && i < ldns_rr_list_rr_count(list); ++i) out.push_back(rr_text(ldns_rr_list_rr(list, i)));
+    for (std::size_t i = 0; list && i < ldns_rr_list_rr_count(list); ++i)
+        out.push_back(rr_text(ldns_rr_list_rr(list, i)));
     return out;
 }
 
