@@ -100,8 +100,8 @@ Zone Zone::with_serial(std::uint32_t serial) && {
     return std::move(*this);
 }
 
-void ZoneBuilder::add(Name owner, std::uint32_t ttl, Rdata rdata, Location where) {
-    records_.push_back(Pending{std::move(owner), ttl, std::move(rdata), std::move(where)});
+void ZoneBuilder::add(Name owner, std::uint32_t ttl, Rdata rdata, int line) {
+    records_.push_back(Pending{std::move(owner), ttl, std::move(rdata), line});
 }
 
 // A byte string whose memcmp order is the canonical name order (RFC 4034 §6.1): the
@@ -143,17 +143,17 @@ Result<Zone> ZoneBuilder::finish() && {
     for (std::size_t i = 0; i < records_.size(); ++i) {
         const Pending& r = records_[i];
         if (!r.owner.is_subdomain_of(origin_)) {
-            errors.push_back({r.where, r.owner.text() + " is outside the zone " + origin_.text()});
+            errors.push_back({at(r.line), r.owner.text() + " is outside the zone " + origin_.text()});
             continue;
         }
         if (type_of(r.rdata) == RRType::SOA) {
             if (!(r.owner == origin_)) {
-                errors.push_back({r.where, "SOA record at " + r.owner.text() + ", not at the zone apex " +
+                errors.push_back({at(r.line), "SOA record at " + r.owner.text() + ", not at the zone apex " +
                                                origin_.text()});
                 continue;
             }
             if (++soa_count > 1) {
-                errors.push_back({r.where, "second SOA record for " + origin_.text()});
+                errors.push_back({at(r.line), "second SOA record for " + origin_.text()});
                 continue;
             }
         }
@@ -161,7 +161,7 @@ Result<Zone> ZoneBuilder::finish() && {
         if (fresh) groups.push_back({canonical_key(r.owner), {}});
         groups[it->second].records.push_back(i);
     }
-    if (soa_count == 0) errors.push_back({{}, "no SOA record at the zone apex " + origin_.text()});
+    if (soa_count == 0) errors.push_back({at(0), "no SOA record at the zone apex " + origin_.text()});
     if (!errors.empty()) return errors;
 
     std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.key < b.key; });
@@ -187,7 +187,7 @@ Result<Zone> ZoneBuilder::finish() && {
             if (node.rrsets.empty() || node.rrsets.back().type != t) {
                 node.rrsets.push_back(RRset{t, r.ttl, {}});
             } else if (node.rrsets.back().ttl != r.ttl) {
-                errors.push_back({r.where, std::string("TTL ") + std::to_string(r.ttl) + " differs from " +
+                errors.push_back({at(r.line), std::string("TTL ") + std::to_string(r.ttl) + " differs from " +
                                                std::to_string(node.rrsets.back().ttl) + " for the " +
                                                type_name(t) + " records of " + r.owner.text() +
                                                " (RFC 2181 §5.2: one TTL per RRset)"});

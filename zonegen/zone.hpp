@@ -98,10 +98,12 @@ private:
 // duplicates merged (RFC 2181 §5), RRsets and records in canonical order.
 class ZoneBuilder {
 public:
-    explicit ZoneBuilder(Name origin) : origin_(std::move(origin)) {}
+    // file: names the source in errors (empty for records that come from no file).
+    explicit ZoneBuilder(Name origin, std::string file = {}) : origin_(std::move(origin)), file_(std::move(file)) {}
     void reserve(std::size_t records) { records_.reserve(records); }
-    // where: how to point the user at this record if it turns out to be wrong.
-    void add(Name owner, std::uint32_t ttl, Rdata rdata, Location where = {});
+    // line: where the record stands in file, for errors about it (0: unknown). Only the
+    // line is kept per record: a large zone has a million of them.
+    void add(Name owner, std::uint32_t ttl, Rdata rdata, int line = 0);
     Result<Zone> finish() &&;
 
 private:
@@ -109,9 +111,11 @@ private:
         Name owner;
         std::uint32_t ttl;
         Rdata rdata;
-        Location where;
+        int line;
     };
+    Location at(int line) const { return Location{file_, line, 0, {}}; }
     Name origin_;
+    std::string file_;
     std::vector<Pending> records_;
 };
 

@@ -242,10 +242,10 @@ Result<Zone> Loader::run() {
 }
 
 void Loader::start_zone(const Name& origin) {
-    builder_.emplace(origin);
+    builder_.emplace(origin, file_);
     // One record per line is the common layout; reserving for it avoids regrowth copies.
     builder_->reserve(static_cast<std::size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1);
-    for (auto& r : early_) builder_->add(std::move(r.owner), r.ttl, std::move(r.rdata), diag(file_, r.line, {}).where);
+    for (auto& r : early_) builder_->add(std::move(r.owner), r.ttl, std::move(r.rdata), static_cast<int>(r.line));
     early_ = {};
 }
 
@@ -417,7 +417,7 @@ void Loader::record(const ldns_rr* rr, int line) {
     if (!rdata) return;
     if (type == LDNS_RR_TYPE_SOA && !builder_) start_zone(*owner);
     if (builder_)
-        builder_->add(std::move(*owner), *ttl, std::move(*rdata), diag(file_, line, {}).where);
+        builder_->add(std::move(*owner), *ttl, std::move(*rdata), static_cast<int>(line));
     else
         early_.push_back({std::move(*owner), *ttl, std::move(*rdata), line});
 }
