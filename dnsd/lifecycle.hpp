@@ -1,0 +1,27 @@
+// dnsd's life after the sockets are bound: the ready line, SIGHUP reloads and the SIGTERM
+// stop. Signals arrive through a signalfd read by the main thread, so no work ever runs in
+// a signal handler and the workers are never interrupted.
+#pragma once
+
+#include <string>
+
+#include "dnsd/fd.hpp"
+#include "dnsd/loader.hpp"
+#include "dnsd/server.hpp"
+#include "zonegen/diagnostic.hpp"
+
+namespace dnsd {
+
+// Blocks SIGHUP, SIGINT and SIGTERM and returns a signalfd that reports them. Call it
+// before starting any thread: threads inherit the mask, so only the signalfd sees them.
+zonegen::Result<Fd> watch_signals();
+
+// "ready on udp 127.0.0.1:53531 tcp 127.0.0.1:53531 (smarthost.local serial 2026112301)"
+std::string ready_message(const Server& server);
+
+// Serves until SIGTERM or SIGINT; on SIGHUP, loads the sources again to the side and swaps
+// the new table in only if it loaded, compiled and no serial went backwards. Returns the
+// exit status.
+int run_until_stopped(Server& server, const Sources& sources, const Fd& signals);
+
+}  // namespace dnsd

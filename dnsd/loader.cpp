@@ -1,0 +1,121 @@
+// Loading zone files and inventories into an AnswerTable, with the reload rules.
+#include "dnsd/loader.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include "zonegen/build.hpp"
+#include "zonegen/files.hpp"
+#include "zonegen/inventory.hpp"
+#include "zonegen/serial.hpp"
+#include "zonegen/zone_loader.hpp"
+
+namespace dnsd {
+
+namespace {
+
+using zonegen::Diagnostic;
+using zonegen::Zone;
+
+struct Loaded {
+    Zone zone;
+    std::string file;
+};
+
+const Zone* find_zone(const AnswerTable* table, const zonegen::Name& origin) {
+    if (!table) return nullptr;
+    for (const Zone& z : table->zones())
+        if (z.origin() == origin) return &z;
+    return nullptr;
+}
+
+std::string zone_text(const zonegen::Name& origin) {
+    std::string t = origin.text();
+    if (t.size() > 1) t.pop_back();  // "smarthost.local", as users write it
+    return t;
+}
+
+void add_errors(std::vector<Diagnostic>& to, const std::vector<Diagnostic>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+// The zone an inventory describes, with the serial policy of the header.
+zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerTable* current) {
+    std::string error;
+    auto text = zonegen::read_file(path, &error);
+    if (!text) return Diagnostic{{}, error};
+    auto inv = zonegen::parse_inventory(*text, path);
+    if (!inv) return inv.errors();
+    if (inv.value().serial) return zonegen::build_zone(inv.value(), *inv.value().serial);
+
+    const Zone* served = find_zone(current, inv.value().zone);
+    if (served) {
+        auto same = zonegen::build_zone(inv.value(), served->serial());
+        if (!same || same.value() == *served) return same;
+    }
+    auto now = zonegen::policy_clock();
+    if (!now) return now.errors();
+    auto serial = zonegen::next_date_serial(now.value(), served ? std::optional(served->serial()) : std::nullopt);
+    return zonegen::build_zone(inv.value(), serial);
+}
+
+}  // namespace
+
+std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
+    std::vector<Diagnostic> out;
+    std::vector<std::string> paths = sources.zone_files;
+    if (!sources.inventory.empty()) paths.push_back(sources.inventory);
+    for (const std::string& p : paths) {
+        std::ifstream f(p);
+        if (!f) out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(errno)});
+    }
+    return out;
+}
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& sources, const AnswerTable* current) {
+    std::vector<Diagnostic> errors;
+    std::vector<Loaded> loaded;
+    for (const std::string& path : sources.zone_files) {
+        auto zone = zonegen::load_zone_file(path);
+        if (zone)
+            loaded.push_back({std::move(zone).value(), path});
+        else
+            add_errors(errors, zone.errors());
+    }
+    if (!sources.inventory.empty()) {
+        auto zone = zone_from_inventory(sources.inventory, current);
+        if (zone)
+            loaded.push_back({std::move(zone).value(), sources.inventory});
+        else
+            add_errors(errors, zone.errors());
+    }
+
+    for (const Loaded& l : loaded) {
+        const Zone* served = find_zone(current, l.zone.origin());
+        if (!served || l.zone.serial() == served->serial() || zonegen::serial_gt(l.zone.serial(), served->serial()))
+            continue;
+        errors.push_back({{l.file, 0, 0, {}},
+                          "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial()) +
+                              " is not greater than the served serial " + std::to_string(served->serial()) +
+                              " (RFC 1982)"});
+    }
+    if (!errors.empty()) return errors;
+
+    std::vector<Zone> zones;
+    zones.reserve(loaded.size());
+    for (Loaded& l : loaded) zones.push_back(std::move(l.zone));
+    return AnswerTable::compile(std::move(zones));
+}
+
+std::string describe_zones(const AnswerTable& table) {
+    std::string out;
+    for (const Zone& z : table.zones()) {
+        if (!out.empty()) out += ", ";
+        out += zone_text(z.origin()) + " serial " + std::to_string(z.serial());
+    }
+    return out;
+}
+
+}  // namespace dnsd

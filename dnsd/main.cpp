@@ -1,0 +1,131 @@
+// dnsd's command line (DESIGN "Command line"): options in, a Server and its lifecycle out.
+// Exit status: 0 stopped cleanly, 1 a zone or inventory is bad at start, 2 usage or I/O
+// (a source cannot be read, an address cannot be bound), 70 internal error.
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "dnsd/lifecycle.hpp"
+#include "dnsd/loader.hpp"
+#include "dnsd/log.hpp"
+#include "dnsd/server.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitInvalid = 1, kExitUsage = 2, kExitInternal = 70;
+
+const char* const kUsage =
+    "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
+    "Serves the smarthost zone(s) authoritatively over UDP and TCP.\n"
+    "SIGHUP reloads the sources (the old zone stays if the new one is broken); SIGTERM stops.\n\n";
+
+int usage_error(const std::string& message) {
+    std::cerr << "dnsd: " << message << "\nTry 'dnsd --help'.\n";
+    return kExitUsage;
+}
+
+void print_all(const std::vector<zonegen::Diagnostic>& errors) {
+    for (const auto& d : errors) std::cerr << zonegen::format_gnu(d) << '\n';
+    std::cerr.flush();
+}
+
+int run(int argc, char** argv) {
+    po::options_description desc("Options");
+    desc.add_options()
+        ("zone,z", po::value<std::vector<std::string>>()->multitoken()->composing(),
+         "zone file(s) to serve; repeat the option or list several files after it")
+        ("inventory,i", po::value<std::string>(), "serve the zone built from this inventory (sites.json)")
+        ("listen,l", po::value<std::vector<std::string>>()->composing(),
+         "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")
+        ("threads,t", po::value<unsigned>()->default_value(1), "worker threads, each with its own sockets")
+        ("log-queries", "log one line per query to stderr")
+        ("idle-timeout", po::value<unsigned>()->default_value(10), "close TCP connections idle this many seconds")
+        ("max-connections", po::value<unsigned>()->default_value(256),
+         "open TCP connections at most; at the cap the oldest idle one is closed for a new one")
+        ("help,h", "show this help and exit")
+        ("version", "show the version and exit");
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(e.what());
+    }
+    if (vm.count("help")) {
+        std::cout << kUsage << desc;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "dnsd " << SMARTHOST_VERSION << '\n';
+        return 0;
+    }
+
+    dnsd::Sources sources;
+    if (vm.count("zone")) sources.zone_files = vm["zone"].as<std::vector<std::string>>();
+    if (vm.count("inventory")) sources.inventory = vm["inventory"].as<std::string>();
+    if (sources.zone_files.empty() == sources.inventory.empty())
+        return usage_error("give either --zone FILE... or --inventory FILE");
+
+    dnsd::ServerOptions options;
+    std::vector<std::string> listen = {"127.0.0.1:5353"};
+    if (vm.count("listen")) listen = vm["listen"].as<std::vector<std::string>>();
+    for (const std::string& text : listen) {
+        auto ep = dnsd::parse_endpoint(text);
+        if (!ep) return usage_error("--listen " + ep.errors().front().message);
+        options.listen.push_back(ep.value());
+    }
+    options.threads = vm["threads"].as<unsigned>();
+    options.log_queries = vm.count("log-queries") > 0;
+    unsigned idle = vm["idle-timeout"].as<unsigned>();
+    options.max_connections = vm["max-connections"].as<unsigned>();
+    if (options.threads < 1 || options.threads > 256) return usage_error("--threads must be from 1 to 256");
+    if (idle < 1 || idle > 86400) return usage_error("--idle-timeout must be from 1 to 86400 seconds");
+    if (options.max_connections < 1) return usage_error("--max-connections must be at least 1");
+    options.idle_timeout = std::chrono::seconds(idle);
+
+    // A stderr reader that goes away must not kill the server: writes then fail instead.
+    ::signal(SIGPIPE, SIG_IGN);
+    auto signals = dnsd::watch_signals();  // before any thread exists
+    if (!signals) {
+        print_all(signals.errors());
+        return kExitInternal;
+    }
+
+    if (auto missing = dnsd::unreadable_sources(sources); !missing.empty()) {
+        print_all(missing);
+        return kExitUsage;
+    }
+    auto table = dnsd::load_table(sources);
+    if (!table) {
+        print_all(table.errors());
+        return kExitInvalid;
+    }
+    auto server = dnsd::Server::start(std::move(options), std::move(table).value());
+    if (!server) {
+        for (const auto& d : server.errors()) dnsd::log_line(zonegen::format_gnu(d));
+        return kExitUsage;
+    }
+    dnsd::log_line(dnsd::ready_message(*server.value()));
+    return dnsd::run_until_stopped(*server.value(), sources, signals.value());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "dnsd: internal error: " << e.what() << '\n';
+    } catch (...) {
+        std::cerr << "dnsd: internal error\n";
+    }
+    return kExitInternal;
+}
