@@ -52,6 +52,9 @@ public:
         compile_negative_answers();
         compile_referrals();
         compile_answers();
+        // The estimates above were generous; the table lives until the next reload.
+        t_.bytes.shrink_to_fit();
+        t_.types.shrink_to_fit();
         return std::move(errors_);
     }
 
@@ -146,10 +149,11 @@ private:
                 if (cut_of_entry[ai] == ai) top = ai;
             }
             if (top == kNone) continue;
-            auto [it, fresh] = referral_of_cut_.try_emplace(top, static_cast<std::uint32_t>(referral_of_cut_.size()));
+            auto [it, fresh] = referral_of_cut_.try_emplace(top, static_cast<std::uint32_t>(cuts_.size()));
+            if (fresh) cuts_.push_back(top);
             t_.entries[i].referral = it->second;
         }
-        t_.referrals.resize(referral_of_cut_.size());
+        t_.referrals.resize(cuts_.size());
     }
 
     // A and AAAA of an MX or NS target that a served zone holds (glue below a cut
@@ -195,7 +199,8 @@ private:
 
     void compile_referrals() {
         std::vector<std::string_view> targets;
-        for (const auto& [cut, index] : referral_of_cut_) {
+        for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
+            const std::uint32_t cut = cuts_[index];
             const std::string_view name = name_of(cut);
             const auto* ns = nodes_[cut]->find(RRType::NS);
             w_.begin_message(name, TemplateKind::Suffix);
@@ -249,6 +254,7 @@ private:
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
     std::vector<const Node*> nodes_;  // parallel to entries; nullptr for empty non-terminals
     std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
+    std::vector<std::uint32_t> cuts_;                                    // referral -> cut entry
 };
 
 }  // namespace
