@@ -39,15 +39,18 @@ void print_all(const std::vector<zonegen::Diagnostic>& errors) {
 int run(int argc, char** argv) {
     po::options_description desc("Options");
     desc.add_options()
-        ("zone,z", po::value<std::vector<std::string>>()->multitoken()->composing(),
+        ("zone,z", po::value<std::vector<std::string>>()->multitoken()->composing()->value_name("FILE"),
          "zone file(s) to serve; repeat the option or list several files after it")
-        ("inventory,i", po::value<std::string>(), "serve the zone built from this inventory (sites.json)")
-        ("listen,l", po::value<std::vector<std::string>>()->composing(),
+        ("inventory,i", po::value<std::string>()->value_name("FILE"),
+         "serve the zone built from this inventory (sites.json)")
+        ("listen,l", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
          "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")
-        ("threads,t", po::value<unsigned>()->default_value(1), "worker threads, each with its own sockets")
+        ("threads,t", po::value<unsigned>()->default_value(1)->value_name("N"),
+         "worker threads, each with its own sockets")
         ("log-queries", "log one line per query to stderr")
-        ("idle-timeout", po::value<unsigned>()->default_value(10), "close TCP connections idle this many seconds")
-        ("max-connections", po::value<unsigned>()->default_value(256),
+        ("idle-timeout", po::value<unsigned>()->default_value(10)->value_name("SEC"),
+         "close TCP connections idle this many seconds")
+        ("max-connections", po::value<unsigned>()->default_value(256)->value_name("N"),
          "open TCP connections at most; at the cap the oldest idle one is closed for a new one")
         ("help,h", "show this help and exit")
         ("version", "show the version and exit");
