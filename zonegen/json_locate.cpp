@@ -376,6 +376,7 @@ JsonScanner::Kind JsonScanner::kind(std::size_t at) const {
 std::size_t JsonScanner::end_of(std::size_t at) const { return at < t_.size() ? skip_value(t_, at) : t_.size(); }
 
 std::string_view JsonScanner::str(std::size_t at, std::string& scratch) const {
+    if (kind(at) != Kind::string) return {};
     std::size_t end = skip_string(t_, at);
     std::size_t stop = end > at + 1 && t_[end - 1] == '"' ? end - 1 : end;
     std::string_view raw = t_.substr(at + 1, stop - at - 1);
@@ -384,9 +385,13 @@ std::string_view JsonScanner::str(std::size_t at, std::string& scratch) const {
     return scratch;
 }
 
-std::string JsonScanner::decoded(std::size_t at) const { return decode_string(t_, at); }
+std::string JsonScanner::decoded(std::size_t at) const {
+    return kind(at) == Kind::string ? decode_string(t_, at) : std::string();
+}
 
-std::string_view JsonScanner::token(std::size_t at) const { return t_.substr(at, skip_scalar(t_, at) - at); }
+std::string_view JsonScanner::token(std::size_t at) const {
+    return at < t_.size() ? t_.substr(at, skip_scalar(t_, at) - at) : std::string_view();
+}
 
 // i is just after an object's opening brace or a member's value: returns the next
 // member, or none with *end just past the closing brace.
@@ -399,11 +404,12 @@ ValueOffsets JsonScanner::member_after(std::size_t i, std::size_t* end) const {
     }
     std::size_t key = i;
     i = skip_ws(t_, skip_string(t_, i));
-    if (i >= t_.size() || t_[i] != ':') {
+    if (i < t_.size() && t_[i] == ':') i = skip_ws(t_, i + 1);
+    if (i >= t_.size()) {
         if (end != nullptr) *end = t_.size();
         return {npos, npos};
     }
-    return {key, skip_ws(t_, i + 1)};
+    return {key, i};
 }
 
 ValueOffsets JsonScanner::first_member(std::size_t object, std::size_t* end) const {
