@@ -226,7 +226,16 @@ private:
             const Node* n = nodes_[i];
             if (!n || e.referral != kNone) continue;  // empty non-terminal, or not ours
             const std::string_view owner = n->owner.wire();
-            for (const auto& set : n->rrsets) {
+            // The first TypeAnswer is what ANY gets (RFC 8482 §4.2): NSD answers ANY with the
+            // first RRset of the zone file, which is the SOA at the apex and otherwise (in the
+            // files zonegen writes) the lowest type number. Both orders are kept here.
+            order_.clear();
+            for (const auto& set : n->rrsets)
+                if (set.type == RRType::SOA) order_.push_back(&set);
+            for (const auto& set : n->rrsets)
+                if (set.type != RRType::SOA) order_.push_back(&set);
+            for (const zonegen::RRset* setp : order_) {
+                const zonegen::RRset& set = *setp;
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
                 w_.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
@@ -253,6 +262,7 @@ private:
     std::vector<Diagnostic> errors_;
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
     std::vector<const Node*> nodes_;  // parallel to entries; nullptr for empty non-terminals
+    std::vector<const zonegen::RRset*> order_;  // one name's RRsets, in TypeAnswer order
     std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
     std::vector<std::uint32_t> cuts_;                                    // referral -> cut entry
 };

@@ -57,7 +57,8 @@ struct Referral {
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
 // One name that exists in a served zone: an owner of records or an empty non-terminal
-// (RFC 8020). Its TypeAnswers are contiguous, ordered by type number.
+// (RFC 8020). Its TypeAnswers are contiguous: the SOA first, then by type number; the
+// first one is the answer to ANY.
 struct Entry {
     std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
     std::uint32_t first_type = 0;   // into Impl::types

@@ -52,8 +52,7 @@ void at_node(const AnswerTable::Impl& t, const Entry& e, std::uint16_t qtype, st
              Plan& p) noexcept {
     const TypeAnswer* first = t.types.data() + e.first_type;
     const TypeAnswer* last = first + e.type_count;
-    // RFC 8482 §4.2: ANY gets one RRset; the lowest type number, as NSD's refuse-any
-    // returns the first RRset it holds.
+    // RFC 8482 §4.2: ANY gets one RRset, the first of the name (see Entry).
     const TypeAnswer* hit = qtype == wire::type::kAny
                                 ? (first != last ? first : nullptr)
                                 : std::find_if(first, last, [qtype](const TypeAnswer& a) { return a.type == qtype; });

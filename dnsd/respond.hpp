@@ -26,7 +26,8 @@ struct QueryInfo {
 // - Minimal responses: a positive answer has an empty authority section; additional holds
 //   the A/AAAA of MX/NS targets in any served zone. NXDOMAIN/NODATA (also for empty
 //   non-terminals, RFC 8020) carry the zone's SOA with TTL min(TTL, MINIMUM) (RFC 2308).
-// - ANY gets one RRset, the lowest type number at the name (RFC 8482 §4.2), on UDP and TCP.
+// - ANY gets one RRset (RFC 8482 §4.2), on UDP and TCP: the SOA at an apex, elsewhere the
+//   lowest type number; NSD answers the same for zone files that zonegen writes.
 // - Wildcards (RFC 4592) are synthesised; NS below an apex is a delegation: a referral
 //   without AA, the NS RRset in authority and its glue in additional.
 // - FORMERR: QDCOUNT != 1; a question that is malformed, compressed, over 63/255 octets;
