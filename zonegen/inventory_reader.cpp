@@ -44,7 +44,7 @@ bool Reader::expect(std::size_t at, const Path& path, Kind kind, std::string_vie
 }
 
 bool Reader::object(std::size_t at, const Path& path, std::string_view what, std::span<const Key> keys,
-                    std::span<ValueOffsets> out, std::size_t* end) {
+                    std::span<ValueOffsets> out, std::size_t* end, MemberVisitor visit) {
     std::fill(out.begin(), out.end(), ValueOffsets{npos, npos});
     if (!expect(at, path, Kind::object, what)) {
         if (end != nullptr) *end = scan.end_of(at);
@@ -52,13 +52,19 @@ bool Reader::object(std::size_t at, const Path& path, std::string_view what, std
     }
     std::string scratch;
     std::vector<std::size_t> unknown;  // keys, judged once every member is known
-    for (auto m = scan.first_member(at, end); m.key != npos; m = scan.next_member(m, end)) {
+    for (auto m = scan.first_member(at, end); m.key != npos;) {
         std::string_view name = scan.str(m.key, scratch);
-        std::size_t k = 0;
+        std::size_t k = 0, value_end = npos;
         while (k < keys.size() && keys[k].name != name) ++k;
-        if (k == keys.size()) unknown.push_back(m.key);
-        else if (out[k].key != npos) duplicate_keys_ = true;  // reported with every other repeat by finish()
-        else out[k] = m;
+        if (k == keys.size()) {
+            unknown.push_back(m.key);
+        } else if (out[k].key != npos) {
+            duplicate_keys_ = true;  // reported with every other repeat by finish()
+        } else {
+            out[k] = m;
+            if (visit) value_end = visit(k, m);
+        }
+        m = value_end != npos ? scan.member_after(value_end, end) : scan.next_member(m, end);
     }
     // A typo is a key the object lacks, so only absent keys are suggested; a required
     // key that was suggested is not reported missing as well.
@@ -108,15 +114,17 @@ std::optional<std::uint64_t> Reader::integer(std::size_t at, const Path& path, s
     return std::nullopt;
 }
 
-bool Reader::addresses(const ValueOffsets& m, const Path& path, bool v6, Addresses& out) {
+bool Reader::addresses(const ValueOffsets& m, const Path& path, bool v6, Addresses& out, std::size_t* end) {
     if (m.key == npos) return true;
     Path here = path.member(m.key);
-    if (!expect(m.value, here, Kind::array, v6 ? "an array of IPv6 addresses" : "an array of IPv4 addresses"))
+    if (!expect(m.value, here, Kind::array, v6 ? "an array of IPv6 addresses" : "an array of IPv4 addresses")) {
+        if (end != nullptr) *end = scan.end_of(m.value);
         return false;
+    }
     bool ok = true;
     std::string scratch;
     std::size_t i = 0;
-    for (auto e = scan.first_element(m.value); e != npos; e = scan.next_element(e), ++i) {
+    for (auto e = scan.first_element(m.value, end); e != npos; e = scan.next_element(e, end), ++i) {
         Path at = here.element(i);
         auto text = string(e, at, v6 ? "an IPv6 address (a string)" : "an IPv4 address (a string)", scratch);
         if (!text) {

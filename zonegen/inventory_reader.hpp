@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -36,6 +37,28 @@ struct Path {
     Path element(std::size_t) const&& = delete;
 };
 
+// A non-owning reference to a callable, for callbacks that must not allocate.
+template <class Signature>
+class FunctionRef;
+template <class R, class... Args>
+class FunctionRef<R(Args...)> {
+public:
+    FunctionRef() = default;
+    template <class F>
+    FunctionRef(F& f)  // NOLINT: implicit, like a function pointer
+        : object_(&f), call_([](void* o, Args... args) -> R { return (*static_cast<F*>(o))(args...); }) {}
+    explicit operator bool() const { return call_ != nullptr; }
+    R operator()(Args... args) const { return call_(object_, args...); }
+
+private:
+    void* object_ = nullptr;
+    R (*call_)(void*, Args...) = nullptr;
+};
+
+// Reads a known member when it is met, in document order, and returns the end of its
+// value; or returns npos to leave it for later (it is still in the collected members).
+using MemberVisitor = FunctionRef<std::size_t(std::size_t key_index, const ValueOffsets& member)>;
+
 struct Key {
     std::string_view name;
     bool required = false;
@@ -59,17 +82,18 @@ public:
     // The members of an object by the position of their key in keys (ValueOffsets::npos
     // when absent). Unknown keys are reported at the key (with a suggestion), missing
     // required keys at the object; false if it is no object at all. *end (if given) is
-    // set just past the value either way.
+    // set just past the value either way. A visitor may read members as they come, which
+    // spares a second pass over big values.
     bool object(std::size_t at, const Path& path, std::string_view what, std::span<const Key> keys,
-                std::span<ValueOffsets> out, std::size_t* end = nullptr);
+                std::span<ValueOffsets> out, std::size_t* end = nullptr, MemberVisitor visit = {});
     std::optional<std::string_view> string(std::size_t at, const Path& path, std::string_view what,
                                            std::string& scratch);
     // An integer in [min, max]; what defaults to "an integer from MIN to MAX".
     std::optional<std::uint64_t> integer(std::size_t at, const Path& path, std::uint64_t min, std::uint64_t max,
                                          std::string_view what = {});
     // The "ipv4" or "ipv6" member m of the object at path, appended to out; false if
-    // anything in it was wrong (each problem reported).
-    bool addresses(const ValueOffsets& m, const Path& path, bool v6, Addresses& out);
+    // anything in it was wrong (each problem reported). *end: just past the value.
+    bool addresses(const ValueOffsets& m, const Path& path, bool v6, Addresses& out, std::size_t* end = nullptr);
 
     // Every problem as diagnostics for file, in the order of the text, with line and
     // column; repeated keys found anywhere in the text are among them.
@@ -85,16 +109,32 @@ private:
     bool duplicate_keys_ = false;
 };
 
-// What the sites section needs from the rest of the inventory.
+// nlohmann/json's verdict on the syntax (inventory.cpp): its first error, placed by its
+// byte position, or nullopt if it accepts the text.
+std::optional<Diagnostic> json_syntax_error(std::string_view text, const std::string& file);
+
+// What resolving fallbacks needs from the rest of the inventory.
 struct SiteRules {
-    bool zone_ok = false;          // inv.zone holds the zone: names can be made
     bool mx_ok = false;            // inv.mx_primary and inv.mx_step hold valid values
     std::size_t mx_at = npos;      // the "mx" object, if given, and where it sits
     const Path* mx_path = nullptr;
 };
 
-// Reads "sites" (member of the root object) into inv.sites, then resolves every site's
-// fallback list against the others and checks the MX preferences of its tiers.
-void read_sites(Reader& r, const ValueOffsets& member, const Path& root, Inventory& inv, const SiteRules& rules);
+// The "sites" section (inventory_sites.cpp) in two phases: read() takes every site as it
+// comes; resolve() then resolves the fallback lists, which may name sites listed later,
+// and checks the MX preferences of their tiers once "mx" is known.
+class SitesReader {
+public:
+    SitesReader(Reader& r, Inventory& inv, const Path& root);
+    ~SitesReader();
+    // Reads "sites" (a member of the root object) into inv.sites; returns the end of its
+    // value. zone_ok: inv.zone holds the zone, so names can be made.
+    std::size_t read(const ValueOffsets& member, bool zone_ok);
+    void resolve(const SiteRules& rules);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace zonegen::inventory_detail

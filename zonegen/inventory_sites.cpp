@@ -2,6 +2,7 @@
 // fallback lists that become the MX tiers (DESIGN.md "Inventory"). Two passes: the
 // first reads every site, so that the second can resolve fallbacks to sites listed
 // after them.
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -54,20 +55,17 @@ private:
 class SiteIndex {
 public:
     explicit SiteIndex(const std::vector<Site>& sites) : sites_(sites) {}
-    // Room for n labels at a load of at most one half.
-    void reserve(std::size_t n) {
-        std::size_t size = 16;
-        while (size < 2 * n) size *= 2;
-        slots_.assign(size, 0);
-    }
     // The index of a site with the same label added before; npos (after adding index) if none.
     std::size_t add(std::size_t index) {
+        if (2 * (used_ + 1) > slots_.size()) grow();  // a load of at most one half
         std::uint32_t& slot = slots_[find_slot(sites_[index].label)];
         if (slot != 0) return slot - 1;
         slot = static_cast<std::uint32_t>(index + 1);
+        ++used_;
         return npos;
     }
     std::size_t find(std::string_view label) const {
+        if (slots_.empty()) return npos;
         std::uint32_t slot = slots_[find_slot(label)];
         return slot == 0 ? npos : slot - 1;
     }
@@ -78,8 +76,15 @@ private:
         for (std::size_t k = std::hash<std::string_view>{}(label) & mask;; k = (k + 1) & mask)
             if (slots_[k] == 0 || sites_[slots_[k] - 1].label == label) return k;
     }
+    void grow() {
+        std::vector<std::uint32_t> old = std::move(slots_);
+        slots_.assign(std::max<std::size_t>(16, 2 * old.size()), 0);
+        for (std::uint32_t v : old)
+            if (v != 0) slots_[find_slot(sites_[v - 1].label)] = v;
+    }
     const std::vector<Site>& sites_;
     std::vector<std::uint32_t> slots_;  // index + 1; 0 is empty
+    std::size_t used_ = 0;
 };
 
 // What the second pass needs to know about each site beyond Inventory::sites.
@@ -92,63 +97,89 @@ std::string too_long(const std::string& name, std::size_t octets) {
     return "name " + quote(name) + " is " + std::to_string(octets) + " octets long, more than 255";
 }
 
-class SitesReader {
-public:
-    SitesReader(Reader& r, Inventory& inv, const SiteRules& rules, const Path& sites)
-        : r_(r), inv_(inv), rules_(rules), sites_(sites) {}
+}  // namespace
 
-    void read(std::size_t array) {
-        std::size_t n = r_.scan.element_count(array);
-        if (n == 0) r_.error(array, sites_, "expected at least one site");
-        inv_.sites.reserve(n);
-        texts_.reserve(n);
-        by_label_.reserve(n);
+struct SitesReader::Impl {
+    Impl(Reader& r, Inventory& inv, const Path& root) : r_(r), inv_(inv), root_(root) {}
+
+    std::size_t read(const ValueOffsets& member, bool zone_ok) {
+        sites_ = root_.member(member.key);
+        zone_ok_ = zone_ok;
+        std::size_t end = npos;
+        if (!r_.expect(member.value, sites_, Kind::array, "an array of sites")) return r_.scan.end_of(member.value);
+        // Sites are not counted first: that would be a pass over the whole file; the
+        // vectors grow (cheap moves) and the label index rehashes as they do.
         std::size_t i = 0;
-        for (auto e = r_.scan.first_element(array); e != npos; ++i) e = r_.scan.element_after(read_site(e, i));
-        for (i = 0; i < inv_.sites.size(); ++i) resolve_fallback(i);
+        for (auto e = r_.scan.first_element(member.value, &end); e != npos; ++i)
+            e = r_.scan.element_after(read_site(e, i), &end);
+        if (i == 0) r_.error(member.value, sites_, "expected at least one site");
+        return end;
+    }
+
+    void resolve(const SiteRules& rules) {
+        rules_ = rules;
+        for (std::size_t i = 0; i < inv_.sites.size(); ++i) resolve_fallback(i);
     }
 
 private:
-    // Returns the end of the site's value.
+    // Returns the end of the site's value. "smarthosts" is read as it comes when "name"
+    // came first (the usual order), else after the object, when the site's name is known.
     std::size_t read_site(std::size_t at, std::size_t i) {
         Path path = sites_.element(i);
         Site& site = inv_.sites.emplace_back();
         SiteText& text = texts_.emplace_back();
         ValueOffsets m[3];
         std::size_t end = npos;
-        if (!r_.object(at, path, "a site object", kSiteKeys, m, &end)) return end;
-        text.fallback = m[2];
-        bool named = false;
-        if (m[0].key != npos) {
-            Path np = path.member(m[0].key);
-            if (auto s = r_.string(m[0].value, np, "a site name (a string)", scratch_)) {
-                site.label = to_lower(*s);
-                if (std::size_t first = by_label_.add(i); first != npos) {
-                    r_.error(m[0].value, np, "duplicate site " + quote(*s) + " (first at " + site_pointer(first) + ")");
-                } else if (auto why = inventory_rules::label_problem(*s)) {
-                    r_.error(m[0].value, np, quote(*s) + " is not a valid site name: it " + *why);
-                } else if (rules_.zone_ok) {
-                    if (auto name = inv_.zone.prepend(site.label)) {
-                        site.name = std::move(*name);
-                        named = true;
-                    } else {
-                        r_.error(m[0].value, np, too_long(site.label + "." + inv_.zone.text(),
-                                                          1 + site.label.size() + inv_.zone.wire().size()));
-                    }
-                }
+        bool name_read = false, named = false, hosts_read = false;
+        auto visit = [&](std::size_t k, const ValueOffsets& member) -> std::size_t {
+            if (k == 0) {
+                named = read_site_name(member, path, i, site);
+                name_read = true;
+            } else if (k == 1 && name_read) {
+                hosts_read = true;
+                return read_hosts(member, path, site, text, named);
             }
+            return npos;
+        };
+        if (!r_.object(at, path, "a site object", kSiteKeys, m, &end, visit)) return end;
+        text.fallback = m[2];
+        if (m[1].key != npos && !hosts_read) read_hosts(m[1], path, site, text, named);
+        return end;
+    }
+
+    // True if the site got its name.
+    bool read_site_name(const ValueOffsets& m, const Path& path, std::size_t i, Site& site) {
+        Path np = path.member(m.key);
+        auto s = r_.string(m.value, np, "a site name (a string)", scratch_);
+        if (!s) return false;
+        site.label = to_lower(*s);
+        if (std::size_t first = by_label_.add(i); first != npos) {
+            r_.error(m.value, np, "duplicate site " + quote(*s) + " (first at " + site_pointer(first) + ")");
+        } else if (auto why = inventory_rules::label_problem(*s)) {
+            r_.error(m.value, np, quote(*s) + " is not a valid site name: it " + *why);
+        } else if (zone_ok_) {
+            if (auto name = inv_.zone.prepend(site.label)) {
+                site.name = std::move(*name);
+                return true;
+            }
+            r_.error(m.value, np,
+                     too_long(site.label + "." + inv_.zone.text(), 1 + site.label.size() + inv_.zone.wire().size()));
         }
-        if (m[1].key == npos) return end;
-        Path hp = path.member(m[1].key);
-        if (!r_.expect(m[1].value, hp, Kind::array, "an array of smarthosts")) return end;
-        std::size_t n = r_.scan.element_count(m[1].value);
-        if (n == 0) r_.error(m[1].value, hp, "expected at least one smarthost");
+        return false;
+    }
+
+    // Returns the end of the "smarthosts" value.
+    std::size_t read_hosts(const ValueOffsets& m, const Path& path, Site& site, SiteText& text, bool site_named) {
+        Path hp = path.member(m.key);
+        if (!r_.expect(m.value, hp, Kind::array, "an array of smarthosts")) return r_.scan.end_of(m.value);
+        std::size_t n = r_.scan.element_count(m.value);
+        if (n == 0) r_.error(m.value, hp, "expected at least one smarthost");
         text.hosts_known = n > 0;
         site.smarthosts.reserve(n);
         seen_.clear();
-        std::size_t j = 0;
-        for (auto e = r_.scan.first_element(m[1].value); e != npos; ++j)
-            e = r_.scan.element_after(read_host(e, hp.element(j), j, site, named));
+        std::size_t j = 0, end = npos;
+        for (auto e = r_.scan.first_element(m.value, &end); e != npos; ++j)
+            e = r_.scan.element_after(read_host(e, hp.element(j), j, site, site_named), &end);
         return end;
     }
 
@@ -156,10 +187,15 @@ private:
     std::size_t read_host(std::size_t at, const Path& path, std::size_t j, Site& site, bool site_named) {
         ValueOffsets m[3];
         std::size_t end = npos;
-        if (!r_.object(at, path, "a smarthost object", kHostKeys, m, &end)) return end;
         Smarthost host;
-        bool addresses_ok = r_.addresses(m[1], path, false, host.addresses);
-        addresses_ok = r_.addresses(m[2], path, true, host.addresses) && addresses_ok;
+        bool addresses_ok = true;
+        auto visit = [&](std::size_t k, const ValueOffsets& member) -> std::size_t {
+            if (k == 0) return npos;
+            std::size_t value_end = npos;
+            addresses_ok = r_.addresses(member, path, k == 2, host.addresses, &value_end) && addresses_ok;
+            return value_end;
+        };
+        if (!r_.object(at, path, "a smarthost object", kHostKeys, m, &end, visit)) return end;
         if (addresses_ok && host.addresses.empty())
             r_.error(at, path, "the smarthost has no address; add one to \"ipv4\" or \"ipv6\"");
         if (m[0].key == npos) return end;
@@ -313,8 +349,10 @@ private:
 
     Reader& r_;
     Inventory& inv_;
-    const SiteRules& rules_;
-    const Path& sites_;
+    const Path& root_;
+    Path sites_;
+    bool zone_ok_ = false;
+    SiteRules rules_;
     std::vector<SiteText> texts_;
     SiteIndex by_label_{inv_.sites};  // every site with a name, valid or not
     std::unordered_map<std::size_t, std::unordered_map<std::string, std::size_t>> big_sites_;
@@ -323,12 +361,9 @@ private:
     bool ring_reported_ = false;
 };
 
-}  // namespace
-
-void read_sites(Reader& r, const ValueOffsets& member, const Path& root, Inventory& inv, const SiteRules& rules) {
-    Path sites = root.member(member.key);
-    if (!r.expect(member.value, sites, Kind::array, "an array of sites")) return;
-    SitesReader(r, inv, rules, sites).read(member.value);
-}
+SitesReader::SitesReader(Reader& r, Inventory& inv, const Path& root) : impl_(std::make_unique<Impl>(r, inv, root)) {}
+SitesReader::~SitesReader() = default;
+std::size_t SitesReader::read(const ValueOffsets& member, bool zone_ok) { return impl_->read(member, zone_ok); }
+void SitesReader::resolve(const SiteRules& rules) { impl_->resolve(rules); }
 
 }  // namespace zonegen::inventory_detail

@@ -395,7 +395,8 @@ std::string_view JsonScanner::token(std::size_t at) const {
 
 // i is just after an object's opening brace or a member's value: returns the next
 // member, or none with *end just past the closing brace.
-ValueOffsets JsonScanner::member_after(std::size_t i, std::size_t* end) const {
+ValueOffsets JsonScanner::member_after(std::size_t value_end, std::size_t* end) const {
+    std::size_t i = value_end;
     i = skip_ws(t_, i);
     if (i < t_.size() && t_[i] == ',') i = skip_ws(t_, i + 1);
     if (i >= t_.size() || t_[i] != '"') {
@@ -412,6 +413,10 @@ ValueOffsets JsonScanner::member_after(std::size_t i, std::size_t* end) const {
     return {key, i};
 }
 
+ValueOffsets JsonScanner::next_member(const ValueOffsets& member, std::size_t* end) const {
+    return member_after(end_of(member.value), end);
+}
+
 ValueOffsets JsonScanner::first_member(std::size_t object, std::size_t* end) const {
     if (kind(object) != Kind::object) {
         if (end != nullptr) *end = end_of(object);
@@ -420,21 +425,26 @@ ValueOffsets JsonScanner::first_member(std::size_t object, std::size_t* end) con
     return member_after(object + 1, end);
 }
 
-ValueOffsets JsonScanner::next_member(const ValueOffsets& member, std::size_t* end) const {
-    return member_after(end_of(member.value), end);
+// i is just after an array's opening bracket or an element: returns the next element,
+// or npos with *end just past the closing bracket.
+static std::size_t element_at(std::string_view t, std::size_t i, std::size_t* end) {
+    i = skip_ws(t, i);
+    if (i < t.size() && t[i] == ',') i = skip_ws(t, i + 1);
+    if (i < t.size() && t[i] != ']') return i;
+    if (end != nullptr) *end = i < t.size() ? i + 1 : t.size();
+    return JsonScanner::npos;
 }
 
-std::size_t JsonScanner::first_element(std::size_t array) const {
-    if (kind(array) != Kind::array) return npos;
-    std::size_t i = skip_ws(t_, array + 1);
-    return i < t_.size() && t_[i] != ']' ? i : npos;
+std::size_t JsonScanner::first_element(std::size_t array, std::size_t* end) const {
+    if (kind(array) != Kind::array) {
+        if (end != nullptr) *end = end_of(array);
+        return npos;
+    }
+    return element_at(t_, array + 1, end);
 }
 
-std::size_t JsonScanner::element_after(std::size_t end) const {
-    std::size_t i = skip_ws(t_, end);
-    if (i >= t_.size() || t_[i] != ',') return npos;
-    i = skip_ws(t_, i + 1);
-    return i < t_.size() ? i : npos;
+std::size_t JsonScanner::element_after(std::size_t element_end, std::size_t* end) const {
+    return element_at(t_, element_end, end);
 }
 
 std::size_t JsonScanner::element_count(std::size_t array) const {

@@ -58,20 +58,22 @@ public:
 
     // Object members in document order:
     //   for (auto m = s.first_member(o); m.key != npos; m = s.next_member(m)) ...
-    // After the last member, *end (if given) is just past the closing brace.
+    // member_after() takes the end of the previous value instead, when the caller knows
+    // it, so the value is not scanned twice. After the last member, *end (if given) is
+    // just past the closing brace.
     ValueOffsets first_member(std::size_t object, std::size_t* end = nullptr) const;
     ValueOffsets next_member(const ValueOffsets& member, std::size_t* end = nullptr) const;
-    // Array elements in document order (npos after the last):
-    //   for (auto e = s.first_element(a); e != npos; e = s.next_element(e)) ...
-    // element_after() takes the end of an element instead, when the caller knows it, so
-    // the element is not scanned twice.
-    std::size_t first_element(std::size_t array) const;
-    std::size_t next_element(std::size_t element) const { return element_after(end_of(element)); }
-    std::size_t element_after(std::size_t end) const;
+    ValueOffsets member_after(std::size_t value_end, std::size_t* end = nullptr) const;
+    // Array elements in document order (npos after the last), the same way; after the
+    // last element, *end (if given) is just past the closing bracket.
+    std::size_t first_element(std::size_t array, std::size_t* end = nullptr) const;
+    std::size_t next_element(std::size_t element, std::size_t* end = nullptr) const {
+        return element_after(end_of(element), end);
+    }
+    std::size_t element_after(std::size_t element_end, std::size_t* end = nullptr) const;
     std::size_t element_count(std::size_t array) const;
 
 private:
-    ValueOffsets member_after(std::size_t i, std::size_t* end) const;
     std::string_view t_;
 };
 
