@@ -12,8 +12,8 @@
 #include <limits>
 
 #include "zonegen/inventory_reader.hpp"
-#include "zonegen/json_check.hpp"
 #include "zonegen/inventory_rules.hpp"
+#include "zonegen/json_check.hpp"
 
 namespace zonegen {
 
@@ -21,7 +21,8 @@ namespace {
 
 using inventory_rules::quote;
 
-constexpr std::uint64_t kMaxTtl = 2147483647;  // RFC 2181 §8: TTLs and SOA timers fit 31 bits
+// RFC 2181 §8: a TTL is at most 2^31 - 1; the SOA timers are held to the same bound.
+constexpr std::uint64_t kMaxTtl = 2147483647;
 
 // Accepts every value and keeps only the first syntax error: the parser is used as a
 // syntax checker, the values are read from the text afterwards.
@@ -39,9 +40,10 @@ public:
     bool end_object() override { return true; }
     bool start_array(std::size_t) override { return true; }
     bool end_array() override { return true; }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
-        const auto* pe = dynamic_cast<const nlohmann::detail::parse_error*>(&e);
-        byte = pe != nullptr ? pe->byte : 0;
+    // position: bytes read so far, for every kind of error (parse_error::byte is the
+    // same number, but "number overflow" is an out_of_range error without one).
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+        byte = position;
         message = e.what();
         return false;
     }
@@ -211,8 +213,9 @@ private:
                                               r_.pointer(path) + "/" + std::to_string(ordinals[k]) + ")");
                 continue;
             }
-            // RFC 1034 §4.2.2: a name server inside its own zone is reachable only through
-            // glue; one outside it must be found through its own zone, so glue is wrong.
+            // RFC 1034 §4.2.1: a name server inside the zone it serves is found only
+            // through glue; an address for one outside the zone would be data this zone
+            // has no authority for.
             if (zone_ok_ && addresses_ok) {
                 bool inside = ns.name.is_subdomain_of(inv_.zone);
                 if (inside && ns.addresses.empty()) {

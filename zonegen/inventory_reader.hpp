@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "zonegen/diagnostic.hpp"
@@ -45,6 +46,7 @@ class FunctionRef<R(Args...)> {
 public:
     FunctionRef() = default;
     template <class F>
+        requires(!std::is_same_v<std::remove_cv_t<F>, FunctionRef>)
     FunctionRef(F& f)  // NOLINT: implicit, like a function pointer
         : object_(&f), call_([](void* o, Args... args) -> R { return (*static_cast<F*>(o))(args...); }) {}
     explicit operator bool() const { return call_ != nullptr; }

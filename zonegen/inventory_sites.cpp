@@ -1,9 +1,12 @@
 // The "sites" section of the inventory: sites, their smarthosts and addresses, and the
-// fallback lists that become the MX tiers (DESIGN.md "Inventory"). Two passes: the
-// first reads every site, so that the second can resolve fallbacks to sites listed
-// after them.
+// fallback lists that become the MX tiers (DESIGN.md "Inventory"). Two phases: read()
+// takes every site as the text goes, so that resolve() can then find fallbacks to
+// sites listed anywhere.
 #include <algorithm>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>

@@ -253,6 +253,13 @@ TEST(Inventory, SyntaxErrorsUseTheBytePosition) {
     EXPECT_EQ(trailing.errors()[0].where.column, 3);
 }
 
+TEST(Inventory, NumberOverflowIsASyntaxErrorInItsPlace) {
+    auto r = parse_inventory("{\n  \"ttl\": 1e999 }", "s.json");
+    ASSERT_FALSE(r.ok());
+    ASSERT_EQ(r.errors().size(), 1u);
+    EXPECT_EQ(zonegen::format_gnu(r.errors()[0]), "s.json:2:14: number overflow parsing '1e999'");
+}
+
 TEST(Inventory, SyntaxMessagesStayPrintable) {
     auto r = parse_inventory("{\"zone\": \"\xff\"}", "s.json");
     ASSERT_FALSE(r.ok());
