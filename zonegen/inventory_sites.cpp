@@ -249,7 +249,7 @@ private:
     std::string preference_problem(std::size_t tier) const {
         std::uint64_t p = inv_.mx_primary, s = inv_.mx_step, v = p + tier * s;
         if (!rules_.mx_ok || v <= kMaxPreference) return {};
-        return "MX preference for fallback tier " + std::to_string(tier) + " would be " + std::to_string(p) + " + " +
+        return "the MX preference for fallback tier " + std::to_string(tier) + " would be " + std::to_string(p) + " + " +
                std::to_string(tier) + "*" + std::to_string(s) + " = " + std::to_string(v) + ", more than 65535";
     }
 
