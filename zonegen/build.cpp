@@ -12,9 +12,16 @@ static void add_addresses(ZoneBuilder& b, const Name& owner, const Addresses& a,
 
 Result<Zone> build_zone(const Inventory& inv, std::uint32_t serial) {
     ZoneBuilder b(inv.zone);
-    std::size_t estimate = 2 + inv.nameservers.size() * 2;
-    for (const auto& s : inv.sites) estimate += s.smarthosts.size() * 4;
-    b.reserve(estimate);
+    // Exact counts: the builder then allocates once.
+    std::size_t owners = 1 + inv.nameservers.size() + inv.sites.size();
+    std::size_t records = 1;
+    for (const auto& ns : inv.nameservers) records += 1 + ns.addresses.ipv4.size() + ns.addresses.ipv6.size();
+    for (const auto& s : inv.sites) {
+        owners += s.smarthosts.size();
+        for (const auto& h : s.smarthosts) records += 1 + h.addresses.ipv4.size() + h.addresses.ipv6.size();
+        for (const auto& tier : s.fallback) records += tier.hosts.size();
+    }
+    b.reserve(owners, records);
 
     const std::uint32_t ttl = inv.ttl;
     b.add(inv.zone, ttl, Soa{inv.soa_mname, inv.soa_rname, serial, inv.refresh, inv.retry, inv.expire, inv.minimum});

@@ -2,6 +2,9 @@
 #include "zonegen/name.hpp"
 
 #include <array>
+#include <cstddef>
+#include <cstring>
+#include <new>
 
 namespace zonegen {
 
@@ -19,7 +22,31 @@ bool is_ldh_label(std::string_view s) {
     return true;
 }
 
-Name::Name() : wire_(1, '\0') {}
+Name::Rep* Name::root_rep() noexcept {
+    // Never freed: retain/release skip it, so moved-from names cost nothing.
+    static Rep root{{1}, 1, {'\0'}};
+    return &root;
+}
+
+Name::Name() noexcept : rep_(root_rep()) {}
+
+Name::Name(std::string_view wire) {
+    if (wire.size() == 1) {
+        rep_ = root_rep();
+        return;
+    }
+    void* mem = ::operator new(offsetof(Rep, data) + wire.size());
+    rep_ = new (mem) Rep{{1}, static_cast<std::uint16_t>(wire.size()), {0}};
+    std::memcpy(rep_->data, wire.data(), wire.size());
+}
+
+void Name::release() noexcept {
+    if (rep_ == root_rep()) return;
+    if (rep_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        rep_->~Rep();
+        ::operator delete(rep_);
+    }
+}
 
 std::optional<Name> Name::parse(std::string_view text, std::string* why) {
     auto fail = [&](const char* msg) -> std::optional<Name> {
@@ -70,7 +97,7 @@ std::optional<Name> Name::parse(std::string_view text, std::string* why) {
     if (!label.empty() && !flush()) return fail("label longer than 63 octets");
     wire += '\0';
     if (wire.size() > kMaxWire) return fail("name longer than 255 octets");
-    return Name(std::move(wire));
+    return Name(std::string_view(wire));
 }
 
 std::optional<Name> Name::from_wire(std::string_view wire) {
@@ -88,33 +115,42 @@ std::optional<Name> Name::from_wire(std::string_view wire) {
         i += 1 + len;
     }
     if (i + 1 != wire.size() || out.size() > kMaxWire) return std::nullopt;
-    return Name(std::move(out));
+    return Name(std::string_view(out));
 }
 
 std::optional<Name> Name::prepend(std::string_view label) const {
     if (label.empty() || label.size() > kMaxLabel) return std::nullopt;
-    if (wire_.size() + 1 + label.size() > kMaxWire) return std::nullopt;
+    if (wire().size() + 1 + label.size() > kMaxWire) return std::nullopt;
     std::string out;
-    out.reserve(wire_.size() + 1 + label.size());
+    out.reserve(wire().size() + 1 + label.size());
     out += static_cast<char>(label.size());
     for (char c : label) out += ascii_lower(c);
-    out += wire_;
-    return Name(std::move(out));
+    out += wire();
+    return Name(std::string_view(out));
+}
+
+// Characters that need a backslash in presentation form (RFC 1035 §5.1): outside
+// printable ASCII they become \DDD, the special ones get a plain backslash.
+static bool needs_escape(unsigned char u) {
+    return u <= 0x20 || u >= 0x7f || u == '.' || u == '\\' || u == '"' || u == ';' || u == '(' || u == ')' ||
+           u == '@' || u == '$';
 }
 
 static void append_label_text(std::string& out, std::string_view label) {
-    for (char c : label) {
+    std::size_t plain = 0;
+    while (plain < label.size() && !needs_escape(static_cast<unsigned char>(label[plain]))) ++plain;
+    out.append(label.data(), plain);  // the whole label, for every hostname
+    for (char c : label.substr(plain)) {
         auto u = static_cast<unsigned char>(c);
-        if (c == '.' || c == '\\' || c == '"' || c == ';' || c == '(' || c == ')' || c == '@' ||
-            c == '$') {
+        if (!needs_escape(u)) {
+            out += c;
+        } else if (u > 0x20 && u < 0x7f) {
             out += '\\';
             out += c;
-        } else if (u <= 0x20 || u >= 0x7f) {
-            const char buf[] = {'\\', static_cast<char>('0' + u / 100),
-                                static_cast<char>('0' + (u / 10) % 10), static_cast<char>('0' + u % 10)};
-            out.append(buf, 4);
         } else {
-            out += c;
+            const char buf[] = {'\\', static_cast<char>('0' + u / 100), static_cast<char>('0' + (u / 10) % 10),
+                                static_cast<char>('0' + u % 10)};
+            out.append(buf, 4);
         }
     }
 }
@@ -122,10 +158,10 @@ static void append_label_text(std::string& out, std::string_view label) {
 std::string Name::text() const {
     if (is_root()) return ".";
     std::string out;
-    out.reserve(wire_.size());
+    out.reserve(wire().size());
     std::size_t i = 0;
-    while (auto len = static_cast<unsigned char>(wire_[i])) {
-        append_label_text(out, std::string_view(wire_).substr(i + 1, len));
+    while (auto len = static_cast<unsigned char>(wire()[i])) {
+        append_label_text(out, std::string_view(wire()).substr(i + 1, len));
         out += '.';
         i += 1 + len;
     }
@@ -133,38 +169,48 @@ std::string Name::text() const {
 }
 
 std::string Name::text_relative_to(const Name& origin) const {
-    if (*this == origin) return "@";
-    if (!is_subdomain_of(origin) || origin.is_root()) return text();
     std::string out;
-    std::size_t stop = wire_.size() - origin.wire_.size();
+    append_text_relative_to(out, origin);
+    return out;
+}
+
+void Name::append_text_relative_to(std::string& out, const Name& origin) const {
+    if (*this == origin) {
+        out += '@';
+        return;
+    }
+    if (!is_subdomain_of(origin) || origin.is_root()) {
+        out += text();
+        return;
+    }
+    const std::size_t stop = wire().size() - origin.wire().size();
     std::size_t i = 0;
     while (i < stop) {
-        auto len = static_cast<unsigned char>(wire_[i]);
-        if (!out.empty()) out += '.';
-        append_label_text(out, std::string_view(wire_).substr(i + 1, len));
+        auto len = static_cast<unsigned char>(wire()[i]);
+        if (i > 0) out += '.';
+        append_label_text(out, std::string_view(wire()).substr(i + 1, len));
         i += 1 + len;
     }
-    return out;
 }
 
 std::size_t Name::label_count() const {
     std::size_t n = 0;
-    for (std::size_t i = 0; wire_[i] != 0; i += 1 + static_cast<unsigned char>(wire_[i])) ++n;
+    for (std::size_t i = 0; wire()[i] != 0; i += 1 + static_cast<unsigned char>(wire()[i])) ++n;
     return n;
 }
 
 bool Name::is_subdomain_of(const Name& a) const {
-    if (a.wire_.size() > wire_.size()) return false;
-    std::size_t off = wire_.size() - a.wire_.size();
+    if (a.wire().size() > wire().size()) return false;
+    std::size_t off = wire().size() - a.wire().size();
     // The suffix must start on a label boundary, not merely match bytes.
     std::size_t i = 0;
-    while (i < off) i += 1 + static_cast<unsigned char>(wire_[i]);
-    return i == off && std::string_view(wire_).substr(off) == a.wire_;
+    while (i < off) i += 1 + static_cast<unsigned char>(wire()[i]);
+    return i == off && std::string_view(wire()).substr(off) == a.wire();
 }
 
 Name Name::parent() const {
     if (is_root()) return *this;
-    return Name(wire_.substr(1 + static_cast<unsigned char>(wire_[0])));
+    return Name(wire().substr(1 + static_cast<unsigned char>(rep_->data[0])));
 }
 
 // RFC 4034 §6.1: compare label by label from the most significant (rightmost) one, each
@@ -172,15 +218,15 @@ Name Name::parent() const {
 std::strong_ordering operator<=>(const Name& a, const Name& b) {
     std::array<std::uint8_t, 128> la{}, lb{};
     std::size_t na = 0, nb = 0;
-    for (std::size_t i = 0; a.wire_[i] != 0; i += 1 + static_cast<unsigned char>(a.wire_[i]))
+    for (std::size_t i = 0; a.wire()[i] != 0; i += 1 + static_cast<unsigned char>(a.wire()[i]))
         la[na++] = static_cast<std::uint8_t>(i);
-    for (std::size_t i = 0; b.wire_[i] != 0; i += 1 + static_cast<unsigned char>(b.wire_[i]))
+    for (std::size_t i = 0; b.wire()[i] != 0; i += 1 + static_cast<unsigned char>(b.wire()[i]))
         lb[nb++] = static_cast<std::uint8_t>(i);
     while (na > 0 && nb > 0) {
         --na;
         --nb;
-        std::string_view x = std::string_view(a.wire_).substr(la[na] + 1, static_cast<unsigned char>(a.wire_[la[na]]));
-        std::string_view y = std::string_view(b.wire_).substr(lb[nb] + 1, static_cast<unsigned char>(b.wire_[lb[nb]]));
+        std::string_view x = std::string_view(a.wire()).substr(la[na] + 1, static_cast<unsigned char>(a.wire()[la[na]]));
+        std::string_view y = std::string_view(b.wire()).substr(lb[nb] + 1, static_cast<unsigned char>(b.wire()[lb[nb]]));
         if (int c = x.compare(y); c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
     }
     return na <=> nb;

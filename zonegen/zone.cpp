@@ -2,6 +2,7 @@
 #include "zonegen/zone.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 namespace zonegen {
@@ -100,99 +101,175 @@ Zone Zone::with_serial(std::uint32_t serial) && {
     return std::move(*this);
 }
 
-void ZoneBuilder::add(Name owner, std::uint32_t ttl, Rdata rdata, int line) {
-    records_.push_back(Pending{std::move(owner), ttl, std::move(rdata), line});
+// Each owner name is stored once, when first seen (one hash lookup per record), and
+// records refer to it by number; so the builder holds no copy of the owner per record.
+// finish() sorts the owners (small handles, not names), buckets the records by owner
+// rank in one counting pass, and sorts only the few records of each owner. On a
+// 100,000-site zone this is several times faster and leaner than sorting all records.
+struct ZoneBuilder::Owners {
+    struct Record {
+        Rdata rdata;
+        std::uint32_t ttl;
+        std::uint32_t owner;
+        int line;
+    };
+    std::deque<Name> names;  // a deque: the index's keys point into these names
+    std::unordered_map<std::string_view, std::uint32_t> index;
+    std::vector<Record> records;
+};
+
+ZoneBuilder::ZoneBuilder(Name origin, std::string file)
+    : origin_(std::move(origin)), file_(std::move(file)), owners_(std::make_unique<Owners>()) {}
+ZoneBuilder::~ZoneBuilder() = default;
+ZoneBuilder::ZoneBuilder(ZoneBuilder&&) noexcept = default;
+ZoneBuilder& ZoneBuilder::operator=(ZoneBuilder&&) noexcept = default;
+
+void ZoneBuilder::reserve(std::size_t owners, std::size_t records) {
+    owners_->index.reserve(owners);
+    owners_->records.reserve(records);
 }
 
-// A byte string whose memcmp order is the canonical name order (RFC 4034 §6.1): the
-// labels from the right, each followed by 0x00, with 0x00 and 0x01 inside labels escaped
-// so that a label that is a prefix of another still sorts first. Sorting such keys is
-// several times faster than comparing names label by label.
-static std::string canonical_key(const Name& n) {
+void ZoneBuilder::add(const Name& owner, std::uint32_t ttl, Rdata rdata, int line) {
+    if (!owner.is_subdomain_of(origin_)) {
+        errors_.push_back({at(line), owner.text() + " is outside the zone " + origin_.text()});
+        return;
+    }
+    if (std::holds_alternative<Soa>(rdata)) {
+        if (!(owner == origin_)) {
+            errors_.push_back({at(line), "SOA record at " + owner.text() + ", not at the zone apex " + origin_.text()});
+            return;
+        }
+        if (++soa_count_ > 1) {
+            errors_.push_back({at(line), "second SOA record for " + origin_.text()});
+            return;
+        }
+    }
+    auto& o = *owners_;
+    auto it = o.index.find(owner.wire());
+    if (it == o.index.end()) {
+        o.names.push_back(owner);
+        it = o.index.emplace(o.names.back().wire(), static_cast<std::uint32_t>(o.names.size() - 1)).first;
+    }
+    o.records.push_back({std::move(rdata), ttl, it->second, line});
+}
+
+// Appends a byte string whose memcmp order is the canonical name order (RFC 4034 §6.1)
+// among names below the same origin: the labels under the origin from the right, each
+// followed by 0x00, with 0x00 and 0x01 inside labels escaped so that a label that is a
+// prefix of another still sorts first. The shared origin is left out: it would only make
+// every comparison longer.
+static void append_canonical_key(std::string& out, const Name& n, std::size_t origin_wire_size) {
     std::string_view w = n.wire();
+    w = w.substr(0, w.size() - origin_wire_size);
     std::size_t offs[128];
     std::size_t count = 0;
-    for (std::size_t i = 0; w[i] != 0; i += 1 + static_cast<unsigned char>(w[i])) offs[count++] = i;
-    std::string key;
-    key.reserve(w.size() + 1);
+    for (std::size_t i = 0; i < w.size(); i += 1 + static_cast<unsigned char>(w[i])) offs[count++] = i;
     while (count > 0) {
         std::size_t i = offs[--count];
         for (char c : w.substr(i + 1, static_cast<unsigned char>(w[i]))) {
             if (c == '\0' || c == '\1') {
-                key += '\1';
-                key += static_cast<char>(c + 1);
+                out += '\1';
+                out += static_cast<char>(c + 1);
             } else {
-                key += c;
+                out += c;
             }
         }
-        key += '\0';
+        out += '\0';
     }
-    return key;
+}
+
+// RFC 4034 §6.3 order (type, then RDATA as canonical wire octets) without building the
+// wire form for the common types: for them, comparing fields in order is the same as
+// comparing their wire bytes.
+static int compare_records(const Rdata& a, const Rdata& b) {
+    auto ta = static_cast<std::uint16_t>(type_of(a)), tb = static_cast<std::uint16_t>(type_of(b));
+    if (ta != tb) return ta < tb ? -1 : 1;
+    auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+    if (auto* x = std::get_if<A>(&a)) return cmp(x->addr, std::get<A>(b).addr);
+    if (auto* x = std::get_if<Aaaa>(&a)) return cmp(x->addr, std::get<Aaaa>(b).addr);
+    if (auto* x = std::get_if<Mx>(&a)) {
+        const Mx& y = std::get<Mx>(b);
+        if (x->preference != y.preference) return cmp(x->preference, y.preference);
+        return x->exchange.wire().compare(y.exchange.wire());
+    }
+    if (auto* x = std::get_if<Ns>(&a)) return x->host.wire().compare(std::get<Ns>(b).host.wire());
+    std::string wa, wb;
+    append_rdata_wire(a, wa);
+    append_rdata_wire(b, wb);
+    return wa.compare(wb);
 }
 
 Result<Zone> ZoneBuilder::finish() && {
-    std::vector<Diagnostic> errors;
-    struct Group {
-        std::string key;
-        std::vector<std::size_t> records;
-    };
-    std::vector<Group> groups;
-    std::unordered_map<std::string_view, std::size_t> by_owner;
-    by_owner.reserve(records_.size());
-    std::size_t soa_count = 0;
-    for (std::size_t i = 0; i < records_.size(); ++i) {
-        const Pending& r = records_[i];
-        if (!r.owner.is_subdomain_of(origin_)) {
-            errors.push_back({at(r.line), r.owner.text() + " is outside the zone " + origin_.text()});
-            continue;
-        }
-        if (type_of(r.rdata) == RRType::SOA) {
-            if (!(r.owner == origin_)) {
-                errors.push_back({at(r.line), "SOA record at " + r.owner.text() + ", not at the zone apex " +
-                                               origin_.text()});
-                continue;
-            }
-            if (++soa_count > 1) {
-                errors.push_back({at(r.line), "second SOA record for " + origin_.text()});
-                continue;
-            }
-        }
-        auto [it, fresh] = by_owner.try_emplace(r.owner.wire(), groups.size());
-        if (fresh) groups.push_back({canonical_key(r.owner), {}});
-        groups[it->second].records.push_back(i);
-    }
-    if (soa_count == 0) errors.push_back({at(0), "no SOA record at the zone apex " + origin_.text()});
+    std::vector<Diagnostic> errors = std::move(errors_);
+    if (soa_count_ == 0 && errors.empty()) errors.push_back({at(0), "no SOA record at the zone apex " + origin_.text()});
     if (!errors.empty()) return errors;
 
-    std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.key < b.key; });
+    auto& names = owners_->names;
+    auto& records = owners_->records;
+    owners_->index = {};  // its keys point into the names about to move
+
+    // Owners in canonical order. Each handle carries the first 16 key bytes, so most
+    // comparisons never leave the handle array (the sort is bound by memory, not by
+    // arithmetic); ties fall back to the whole key in the arena.
+    struct Handle {
+        std::uint64_t head[2];
+        std::uint32_t offset, size, owner;
+    };
+    std::string arena;
+    std::vector<Handle> order;
+    order.reserve(names.size());
+    for (std::uint32_t i = 0; i < names.size(); ++i) {
+        const auto start = static_cast<std::uint32_t>(arena.size());
+        append_canonical_key(arena, names[i], origin_.wire().size());
+        Handle h{{0, 0}, start, static_cast<std::uint32_t>(arena.size()) - start, i};
+        for (std::size_t k = 0; k < 16 && k < h.size; ++k)
+            h.head[k / 8] |= std::uint64_t{static_cast<unsigned char>(arena[start + k])} << (8 * (7 - k % 8));
+        order.push_back(h);
+    }
+    std::sort(order.begin(), order.end(), [&arena](const Handle& x, const Handle& y) {
+        if (x.head[0] != y.head[0]) return x.head[0] < y.head[0];
+        if (x.head[1] != y.head[1]) return x.head[1] < y.head[1];
+        return std::string_view(arena).substr(x.offset, x.size) < std::string_view(arena).substr(y.offset, y.size);
+    });
+    std::string().swap(arena);
+
+    // Counting sort of the records by their owner's rank.
+    std::vector<std::uint32_t> rank(names.size());
+    for (std::uint32_t r = 0; r < order.size(); ++r) rank[order[r].owner] = r;
+    std::vector<std::uint32_t> start(names.size() + 1, 0);
+    for (const auto& rec : records) ++start[rank[rec.owner] + 1];
+    for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
+    std::vector<std::uint32_t> by_rank(records.size());
+    {
+        std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+        for (std::uint32_t i = 0; i < records.size(); ++i) by_rank[fill[rank[records[i].owner]]++] = i;
+    }
 
     Zone zone;
     zone.origin_ = origin_;
-    zone.nodes_.reserve(groups.size());
-    std::vector<std::pair<std::string, std::size_t>> keyed;  // (type + rdata wire, record)
-    for (auto& g : groups) {
-        keyed.clear();
-        for (std::size_t i : g.records) {
-            std::string k;
-            put16(k, static_cast<std::uint16_t>(type_of(records_[i].rdata)));
-            append_rdata_wire(records_[i].rdata, k);
-            keyed.emplace_back(std::move(k), i);
-        }
-        std::sort(keyed.begin(), keyed.end());
-        Node node{records_[g.records.front()].owner, {}};
-        for (std::size_t j = 0; j < keyed.size(); ++j) {
-            if (j > 0 && keyed[j].first == keyed[j - 1].first) continue;  // RFC 2181 §5: a set
-            Pending& r = records_[keyed[j].second];
-            RRType t = type_of(r.rdata);
+    zone.nodes_.reserve(names.size());
+    for (std::uint32_t r = 0; r < order.size(); ++r) {
+        auto first = by_rank.begin() + start[r], last = by_rank.begin() + start[r + 1];
+        std::sort(first, last, [&records](std::uint32_t x, std::uint32_t y) {
+            return compare_records(records[x].rdata, records[y].rdata) < 0;
+        });
+        Node node{std::move(names[order[r].owner]), {}};
+        for (auto it = first; it != last; ++it) {
+            auto& rec = records[*it];
+            if (it != first && compare_records(rec.rdata, records[*(it - 1)].rdata) == 0) continue;  // RFC 2181 §5
+            RRType t = type_of(rec.rdata);
             if (node.rrsets.empty() || node.rrsets.back().type != t) {
-                node.rrsets.push_back(RRset{t, r.ttl, {}});
-            } else if (node.rrsets.back().ttl != r.ttl) {
-                errors.push_back({at(r.line), std::string("TTL ") + std::to_string(r.ttl) + " differs from " +
-                                               std::to_string(node.rrsets.back().ttl) + " for the " +
-                                               type_name(t) + " records of " + r.owner.text() +
-                                               " (RFC 2181 §5.2: one TTL per RRset)"});
+                node.rrsets.push_back(RRset{t, rec.ttl, {}});
+                auto same = it;
+                while (same != last && type_of(records[*same].rdata) == t) ++same;
+                node.rrsets.back().rdata.reserve(static_cast<std::size_t>(same - it));
+            } else if (node.rrsets.back().ttl != rec.ttl) {
+                errors.push_back({at(rec.line), std::string("TTL ") + std::to_string(rec.ttl) + " differs from " +
+                                                    std::to_string(node.rrsets.back().ttl) + " for the " +
+                                                    type_name(t) + " records of " + node.owner.text() +
+                                                    " (RFC 2181 §5.2: one TTL per RRset)"});
             }
-            node.rrsets.back().rdata.push_back(std::move(r.rdata));
+            node.rrsets.back().rdata.push_back(std::move(rec.rdata));
         }
         zone.nodes_.push_back(std::move(node));
     }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -99,24 +100,26 @@ private:
 class ZoneBuilder {
 public:
     // file: names the source in errors (empty for records that come from no file).
-    explicit ZoneBuilder(Name origin, std::string file = {}) : origin_(std::move(origin)), file_(std::move(file)) {}
-    void reserve(std::size_t records) { records_.reserve(records); }
+    explicit ZoneBuilder(Name origin, std::string file = {});
+    ~ZoneBuilder();
+    ZoneBuilder(ZoneBuilder&&) noexcept;
+    ZoneBuilder& operator=(ZoneBuilder&&) noexcept;
+    // A hint: about how many distinct owner names and records will be added.
+    void reserve(std::size_t owners, std::size_t records);
     // line: where the record stands in file, for errors about it (0: unknown). Only the
     // line is kept per record: a large zone has a million of them.
-    void add(Name owner, std::uint32_t ttl, Rdata rdata, int line = 0);
+    // The owner is copied only the first time it is seen.
+    void add(const Name& owner, std::uint32_t ttl, Rdata rdata, int line = 0);
     Result<Zone> finish() &&;
 
 private:
-    struct Pending {
-        Name owner;
-        std::uint32_t ttl;
-        Rdata rdata;
-        int line;
-    };
+    struct Owners;  // records grouped by owner as they arrive
     Location at(int line) const { return Location{file_, line, 0, {}}; }
     Name origin_;
     std::string file_;
-    std::vector<Pending> records_;
+    std::vector<Diagnostic> errors_;
+    std::size_t soa_count_ = 0;
+    std::unique_ptr<Owners> owners_;
 };
 
 }  // namespace zonegen

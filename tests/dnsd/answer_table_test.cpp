@@ -192,7 +192,7 @@ TEST(AnswerTable, CompilesAHundredThousandSitesQuickly) {
     // sites, and A + AAAA per host: 10 records a site, a million in all.
     constexpr int kSites = 100000;
     zonegen::ZoneBuilder b(N("smarthost.local"));
-    b.reserve(kSites * 10 + 2);
+    b.reserve(kSites * 4 + 2, kSites * 10 + 2);
     b.add(N("smarthost.local"), 300, soa_for("smarthost.local"));
     b.add(N("smarthost.local"), 300, zonegen::Ns{N("ns.smarthost.local")});
     auto host = [](int site, int h) {
