@@ -1,5 +1,5 @@
 // parse_inventory(): the site inventory (DESIGN.md "Inventory", schema version 1) from
-// JSON text to checked C++ values. The syntax is checked first (json_check.hpp, with
+// JSON text to checked C++ values. The syntax is checked first (inventory_syntax.hpp, with
 // nlohmann/json explaining any error); the text is then read in place
 // (inventory_reader.hpp), which gives every value its position for free and builds no
 // document tree: a 100,000-site inventory is read in a fraction of the time and memory
@@ -13,7 +13,7 @@
 
 #include "zonegen/inventory_reader.hpp"
 #include "zonegen/inventory_rules.hpp"
-#include "zonegen/json_check.hpp"
+#include "zonegen/inventory_syntax.hpp"
 
 namespace zonegen {
 

@@ -14,6 +14,8 @@
 //    starts on is found in the text (ldns's line count says where the bytes began).
 #include "zonegen/zone_loader.hpp"
 
+#include "zonegen/master_text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -26,12 +28,12 @@
 namespace zonegen {
 namespace {
 
+using namespace master_text;
+
 constexpr std::uint32_t kNoTtl = 0xffffffffu;    // ldns's default TTL: "the record gave none"
 constexpr std::uint64_t kMaxTtl = 0x7fffffffu;   // RFC 2181 §8: the top bit must be clear
 constexpr std::uint64_t kMax32 = 0xffffffffu;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The origin ldns completes relative names with while the real one is unknown: its first
 // label holds a NUL octet, which a master file can only spell as "\000".
@@ -71,82 +73,6 @@ std::optional<Rdata> address(const ldns_rdf* r) {
 std::uint32_t get32(const ldns_rdf* r) {
     const std::uint8_t* p = ldns_rdf_data(r);
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-
-// A time in seconds as BIND and ldns write it: digits, optionally in runs with units
-// s, m, h, d, w ("1h30m"); a final run without a unit is seconds. At most max.
-std::optional<std::uint32_t> parse_period(std::string_view s, std::uint64_t max) {
-    if (s.empty() || !is_digit(s.front())) return std::nullopt;
-    std::uint64_t total = 0, run = 0;
-    bool digits = false;
-    for (char c : s) {
-        if (is_digit(c)) {
-            run = run * 10 + static_cast<unsigned>(c - '0');
-            if (run > max) return std::nullopt;
-            digits = true;
-            continue;
-        }
-        std::uint64_t unit = 0;
-        switch (ascii_lower(c)) {
-            case 's': unit = 1; break;
-            case 'm': unit = 60; break;
-            case 'h': unit = 3600; break;
-            case 'd': unit = 86400; break;
-            case 'w': unit = 604800; break;
-            default: return std::nullopt;
-        }
-        if (!digits) return std::nullopt;
-        total += run * unit;
-        run = 0;
-        digits = false;
-        if (total > max) return std::nullopt;
-    }
-    total += run;
-    if (total > max) return std::nullopt;
-    return static_cast<std::uint32_t>(total);
-}
-
-// Decimal digits only, at most max.
-std::optional<std::uint32_t> parse_number(std::string_view s, std::uint64_t max) {
-    return std::all_of(s.begin(), s.end(), is_digit) ? parse_period(s, max) : std::nullopt;
-}
-
-// A presentation name is absolute if it ends in a dot that is not escaped (RFC 1035 §5.1).
-bool is_absolute(std::string_view s) {
-    if (s.empty() || s.back() != '.') return false;
-    std::size_t slashes = 0;
-    for (std::size_t i = s.size() - 1; i > 0 && s[i - 1] == '\\'; --i) ++slashes;
-    return slashes % 2 == 0;
-}
-
-// The tokens of one record as ldns sees them: comments dropped, parentheses as blanks,
-// quoted strings whole, backslash escapes kept.
-void split_tokens(std::string_view rec, std::vector<std::string_view>& out) {
-    out.clear();
-    const std::size_t n = rec.size();
-    std::size_t i = 0;
-    while (i < n) {
-        char c = rec[i];
-        if (is_space(c) || c == '(' || c == ')') {
-            ++i;
-            continue;
-        }
-        if (c == ';') {
-            while (i < n && rec[i] != '\n') ++i;
-            continue;
-        }
-        const std::size_t start = i;
-        if (c == '"') {
-            for (++i; i < n && rec[i] != '"'; ++i)
-                if (rec[i] == '\\') ++i;
-            ++i;
-        } else {
-            for (; i < n && !is_space(rec[i]) && rec[i] != '(' && rec[i] != ')' && rec[i] != ';'; ++i)
-                if (rec[i] == '\\') ++i;
-        }
-        i = std::min(i, n);
-        out.push_back(rec.substr(start, i - start));
-    }
 }
 
 Diagnostic diag(const std::string& file, int line, std::string message) {

@@ -1,6 +1,6 @@
 // json_well_formed() must accept exactly what nlohmann/json accepts: checked on a table of
 // edge cases and on thousands of deterministic random mutations of a real inventory.
-#include "zonegen/json_check.hpp"
+#include "zonegen/inventory_syntax.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Strict JSON well-formedness (RFC 8259) as a byte loop with an explicit stack.
-#include "zonegen/json_check.hpp"
+#include "zonegen/inventory_syntax.hpp"
 
 #include <algorithm>
 #include <array>
