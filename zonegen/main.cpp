@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "zonegen/check.hpp"
+#include "zonegen/explain.hpp"
 #include "zonegen/generate.hpp"
 
 namespace po = boost::program_options;
@@ -24,6 +26,10 @@ mail to its own smarthosts first (MX preference 10) and to other sites' smarthos
 commands:
   generate   write zones/<zone>.zone from the inventory
              (exit 0 written or unchanged, 1 invalid inventory, 2 usage or I/O error)
+  check      validate the inventory, report risky setups, compare the committed zone
+             (exit 0 no errors, 1 errors or, with --strict, warnings, 2 usage or I/O error)
+  explain    the delivery plan a sending server follows for one site, tier by tier
+             (exit 0 explained, 1 invalid inventory or unknown site, 2 usage or I/O error)
 
 Run 'zonegen <command> --help' for the options of a command.
 options:
@@ -91,6 +97,115 @@ int run_generate(const std::vector<std::string>& args) {
     return static_cast<int>(report.status);
 }
 
+constexpr const char* kCheckHelp =
+    "usage: zonegen check [-i sites.json] [--zones DIR] [--format text|json|github] [--strict]\n\n"
+    "Validates the inventory as generate does and reports findings, each with a stable\n"
+    "rule id, a severity and the place in the inventory (file:line:col and JSON Pointer).\n"
+    "With --zones, the committed DIR/<zone>.zone is compared with what generate would\n"
+    "write (the serial aside); every differing record is a drift error.\n\n"
+    "rules:\n"
+    "  invalid                error    the inventory fails validation (as in generate)\n"
+    "  drift                  error    the committed zone differs from the inventory's\n"
+    "  mdns-local-zone        warning  the zone is under .local, multicast DNS (RFC 6762)\n"
+    "  postfix-address-limit  warning  tiers beyond Postfix's 5 addresses are never reached\n"
+    "  no-fallback            warning  a site without fallback: a single point of failure\n"
+    "  single-failure-domain  warning  every fallback host is in the site's own networks\n"
+    "                                  (one IPv4 /24 or IPv6 /48 is one failure domain)\n"
+    "  duplicate-address      warning  one address on two smarthosts\n"
+    "  extreme-ttl            warning  TTL under 60 s or over 86400 s\n"
+    "  host-site-collision    warning  a smarthost or name server named like a site\n"
+    "  mx-target-without-address\n"
+    "                         warning  (--zones) an MX target the committed zone gives no address\n"
+    "  fallback-loop          info     two sites fall back only to each other\n"
+    "  special-address        info     loopback, unspecified, multicast or documentation address\n\n"
+    "Exit status: 0 no errors (warnings allowed unless --strict), 1 errors (or warnings\n"
+    "with --strict), 2 usage or I/O error, 70 internal error.\n\noptions";
+
+int run_check(const std::vector<std::string>& args) {
+    zonegen::CheckOptions opt;
+    std::string format = "text", zones;
+    po::options_description desc(kCheckHelp);
+    desc.add_options()
+        ("help,h", "show this help")
+        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+         "the site inventory")
+        ("zones", po::value(&zones)->value_name("DIR"), "compare the committed zone DIR/<zone>.zone")
+        ("format", po::value(&format)->value_name("FORMAT")->default_value("text"),
+         "text (file:line:col: severity: [rule] message), json, or github (workflow annotations)")
+        ("strict", po::bool_switch(&opt.strict), "warnings fail the check too");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(std::string("check: ") + e.what());
+    }
+    if (vm.count("help")) {
+        std::cout << desc << '\n';
+        return 0;
+    }
+    auto f = zonegen::parse_output_format(format);
+    if (!f) return usage_error("check: unknown --format '" + format + "' (available: text, json, github)");
+    opt.format = *f;
+    if (vm.count("zones")) opt.zones_dir = zones;
+    auto report = zonegen::run_check(opt);
+    std::cout << report.stdout_text;
+    std::cout.flush();
+    for (const auto& line : report.stderr_lines) std::cerr << line << '\n';
+    if (!std::cout) {
+        std::cerr << "zonegen: cannot write to standard output\n";
+        return static_cast<int>(Exit::Usage);
+    }
+    return static_cast<int>(report.status);
+}
+
+int run_explain(const std::vector<std::string>& args) {
+    zonegen::ExplainOptions opt;
+    std::string server;
+    po::options_description desc(
+        "usage: zonegen explain [-i sites.json] SITE [--down HOST]... [--server ADDR:PORT]\n\n"
+        "Prints the delivery plan a sending server follows for SITE (a site name, or a full\n"
+        "name ending in '.'): its MX tiers in preference order, the hosts that share the\n"
+        "load in each, which tier receives mail while the --down hosts are down, when mail\n"
+        "queues, and where Postfix's smtp_mx_address_limit (5 addresses) cuts the plan.\n"
+        "HOST is a host name relative to the zone (mail1.oxford), a full name, or an address.\n"
+        "With --server the plan comes from the MX, A and AAAA records that server returns\n"
+        "(UDP, TCP when truncated) instead of from the inventory.\n\n"
+        "Exit status: 0 explained, 1 invalid inventory or unknown site, 2 usage or I/O error\n"
+        "(including a server that does not answer), 70 internal error.\n\noptions");
+    desc.add_options()
+        ("help,h", "show this help")
+        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+         "the site inventory")
+        ("site", po::value(&opt.site)->value_name("SITE"), "the site to explain")
+        ("down", po::value(&opt.down)->value_name("HOST"), "a host taken as down (repeatable)")
+        ("server", po::value(&server)->value_name("ADDR:PORT"), "ask this DNS server instead of the inventory");
+    po::positional_options_description pos;
+    pos.add("site", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(std::string("explain: ") + e.what());
+    }
+    if (vm.count("help")) {
+        std::cout << desc << '\n';
+        return 0;
+    }
+    if (opt.site.empty()) return usage_error("explain: no SITE given");
+    if (vm.count("server")) opt.server = server;
+    auto report = zonegen::run_explain(opt);
+    for (const auto& e : report.errors) std::cerr << e << '\n';
+    std::cout << report.stdout_text;
+    std::cout.flush();
+    if (!std::cout) {
+        std::cerr << "zonegen: cannot write to standard output\n";
+        return static_cast<int>(Exit::Usage);
+    }
+    return static_cast<int>(report.status);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,6 +223,8 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (cmd == "generate") return run_generate(args);
+        if (cmd == "check") return run_check(args);
+        if (cmd == "explain") return run_explain(args);
         return usage_error("unknown command '" + cmd + "'");
     } catch (const std::exception& e) {
         std::cerr << "zonegen: internal error: " << e.what() << '\n';
