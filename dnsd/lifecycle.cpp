@@ -19,7 +19,7 @@ std::string serving(const AnswerTable& table) {
     return describe_zones(table);
 }
 
-void reload(Server& server, const Sources& sources) {
+void reload(Server& server, const Sources& sources, const SwapHook& swapped) {
     std::shared_ptr<const AnswerTable> current = server.table();
     auto next = load_table(sources, current.get());
     if (!next) {
@@ -33,6 +33,7 @@ void reload(Server& server, const Sources& sources) {
     }
     server.set_table(next.value());
     log_line("reloaded (" + describe_zones(*next.value()) + ")");
+    if (swapped) swapped(*current, *next.value());
 }
 
 }  // namespace
@@ -56,7 +57,7 @@ std::string ready_message(const Server& server) {
     return "ready on " + server.bound_text() + " (" + describe_zones(*server.table()) + ")";
 }
 
-int run_until_stopped(Server& server, const Sources& sources, const Fd& signals) {
+int run_until_stopped(Server& server, const Sources& sources, const Fd& signals, const SwapHook& swapped) {
     for (;;) {
         signalfd_siginfo info{};
         ssize_t n = ::read(signals.get(), &info, sizeof info);
@@ -67,7 +68,7 @@ int run_until_stopped(Server& server, const Sources& sources, const Fd& signals)
             return 70;
         }
         if (info.ssi_signo == SIGHUP) {
-            reload(server, sources);  // the workers keep serving meanwhile
+            reload(server, sources, swapped);  // the workers keep serving meanwhile
             continue;
         }
         server.stop();

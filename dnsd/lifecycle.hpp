@@ -3,6 +3,7 @@
 // a signal handler and the workers are never interrupted.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "dnsd/fd.hpp"
@@ -21,7 +22,9 @@ std::string ready_message(const Server& server);
 
 // Serves until SIGTERM or SIGINT; on SIGHUP, loads the sources again to the side and swaps
 // the new table in only if it loaded, compiled and no serial went backwards. Returns the
-// exit status.
-int run_until_stopped(Server& server, const Sources& sources, const Fd& signals);
+// exit status. swapped, if set, runs after each successful swap with the old and the new
+// table (NOTIFY hooks in here); never after a failed reload.
+using SwapHook = std::function<void(const AnswerTable& before, const AnswerTable& after)>;
+int run_until_stopped(Server& server, const Sources& sources, const Fd& signals, const SwapHook& swapped = {});
 
 }  // namespace dnsd

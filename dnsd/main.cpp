@@ -10,10 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/acl.hpp"
 #include "dnsd/lifecycle.hpp"
 #include "dnsd/loader.hpp"
 #include "dnsd/log.hpp"
+#include "dnsd/notify.hpp"
 #include "dnsd/server.hpp"
+#include "dnsd/tsig.hpp"
+#include "dnsd/xfr.hpp"
 
 namespace po = boost::program_options;
 
@@ -23,7 +27,8 @@ constexpr int kExitInvalid = 1, kExitUsage = 2, kExitInternal = 70;
 
 const char* const kUsage =
     "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
-    "Serves the smarthost zone(s) authoritatively over UDP and TCP.\n"
+    "Serves the smarthost zone(s) authoritatively over UDP and TCP, and as a hidden primary\n"
+    "to secondaries: AXFR to --allow-transfer addresses, NOTIFY to --notify targets.\n"
     "SIGHUP reloads the sources (the old zone stays if the new one is broken); SIGTERM stops.\n\n";
 
 int usage_error(const std::string& message) {
@@ -47,6 +52,12 @@ int run(int argc, char** argv) {
          "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")
         ("threads,t", po::value<unsigned>()->default_value(1)->value_name("N"),
          "worker threads, each with its own sockets")
+        ("allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN]"),
+         "allow zone transfers (AXFR, IXFR) over TCP from these addresses, repeatable (default: nobody)")
+        ("notify", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
+         "send NOTIFY to this secondary after a load or reload that changes a serial, repeatable")
+        ("tsig-key", po::value<std::string>()->value_name("FILE"),
+         "BIND key file (hmac-sha256): transfers must be signed with it; NOTIFYs are signed")
         ("log-queries", "log one line per query to stderr")
         ("idle-timeout", po::value<unsigned>()->default_value(10)->value_name("SEC"),
          "close TCP connections idle this many seconds")
@@ -94,6 +105,35 @@ int run(int argc, char** argv) {
     if (options.max_connections < 1) return usage_error("--max-connections must be at least 1");
     options.idle_timeout = std::chrono::seconds(idle);
 
+    auto policy = std::make_shared<dnsd::TransferPolicy>();
+    if (vm.count("allow-transfer")) {
+        std::vector<dnsd::AddressRange> ranges;
+        for (const std::string& text : vm["allow-transfer"].as<std::vector<std::string>>()) {
+            auto r = dnsd::parse_address_range(text);
+            if (!r) return usage_error("--allow-transfer " + r.errors().front().message);
+            ranges.push_back(r.value());
+        }
+        policy->allow = dnsd::TransferAcl(std::move(ranges));
+    }
+    std::vector<dnsd::Endpoint> notify_targets;
+    if (vm.count("notify")) {
+        for (const std::string& text : vm["notify"].as<std::vector<std::string>>()) {
+            auto ep = dnsd::parse_endpoint(text);
+            if (!ep) return usage_error("--notify " + ep.errors().front().message);
+            if (ep.value().port() == 0) return usage_error("--notify \"" + text + "\": the port must not be 0");
+            notify_targets.push_back(ep.value());
+        }
+    }
+    if (vm.count("tsig-key")) {
+        auto key = dnsd::read_tsig_key(vm["tsig-key"].as<std::string>());
+        if (!key) {
+            print_all(key.errors());
+            return kExitUsage;
+        }
+        policy->key = key.value();
+    }
+    options.transfer = dnsd::make_transfer_hook(policy);
+
     // A stderr reader that goes away must not kill the server: writes then fail instead.
     ::signal(SIGPIPE, SIG_IGN);
     auto signals = dnsd::watch_signals();  // before any thread exists
@@ -116,8 +156,25 @@ int run(int argc, char** argv) {
         for (const auto& d : server.errors()) dnsd::log_line(zonegen::format_gnu(d));
         return kExitUsage;
     }
+    std::unique_ptr<dnsd::Notifier> notifier;
+    if (!notify_targets.empty()) {
+        auto started = dnsd::Notifier::start(std::move(notify_targets), policy->key);
+        if (!started) {
+            for (const auto& d : started.errors()) dnsd::log_line(zonegen::format_gnu(d));
+            return kExitUsage;
+        }
+        notifier = std::move(started).value();
+    }
     dnsd::log_line(dnsd::ready_message(*server.value()));
-    return dnsd::run_until_stopped(*server.value(), sources, signals.value());
+    dnsd::SwapHook swapped;
+    if (notifier) {
+        // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
+        for (const zonegen::Zone* z : dnsd::changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
+        swapped = [&notifier](const dnsd::AnswerTable& before, const dnsd::AnswerTable& after) {
+            for (const zonegen::Zone* z : dnsd::changed_zones(&before, after)) notifier->notify(*z);
+        };
+    }
+    return dnsd::run_until_stopped(*server.value(), sources, signals.value(), swapped);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sstream>
 #include <thread>
 
 #include "tests/support/dns_client.hpp"
@@ -32,29 +33,37 @@ std::uint16_t free_port() {
     return 0;
 }
 
+namespace {
+
+// NSD's server: section for a test instance in dir d on port.
+std::string nsd_server_section(const std::string& d, std::uint16_t port, int verbosity) {
+    return "server:\n"
+           "  ip-address: 127.0.0.1\n"
+           "  port: " + std::to_string(port) + "\n"
+           "  server-count: 1\n"
+           "  username: \"\"\n"
+           "  chroot: \"\"\n"
+           "  zonesdir: \"" + d + "\"\n"
+           "  database: \"\"\n"
+           "  zonelistfile: \"" + d + "/zone.list\"\n"
+           "  xfrdfile: \"" + d + "/xfrd.state\"\n"
+           "  xfrdir: \"" + d + "\"\n"
+           "  pidfile: \"" + d + "/nsd.pid\"\n"
+           "  verbosity: " + std::to_string(verbosity) + "\n"
+           // Rate limiting would make a differential run see slips and drops (RRL off).
+           "  rrl-ratelimit: 0\n"
+           "  rrl-whitelist-ratelimit: 0\n"
+           "remote-control:\n"
+           "  control-enable: no\n";
+}
+
+}  // namespace
+
 std::unique_ptr<PeerServer> PeerServer::nsd(const std::vector<ZoneSpec>& zones, std::string* why) {
     std::unique_ptr<PeerServer> s(new PeerServer());
     s->port_ = free_port();
     const std::string d = s->dir_.path();
-    std::string conf =
-        "server:\n"
-        "  ip-address: 127.0.0.1\n"
-        "  port: " + std::to_string(s->port_) + "\n"
-        "  server-count: 1\n"
-        "  username: \"\"\n"
-        "  chroot: \"\"\n"
-        "  zonesdir: \"" + d + "\"\n"
-        "  database: \"\"\n"
-        "  zonelistfile: \"" + d + "/zone.list\"\n"
-        "  xfrdfile: \"" + d + "/xfrd.state\"\n"
-        "  xfrdir: \"" + d + "\"\n"
-        "  pidfile: \"" + d + "/nsd.pid\"\n"
-        "  verbosity: 1\n"
-        // Rate limiting would make a differential run see slips and drops (RRL off).
-        "  rrl-ratelimit: 0\n"
-        "  rrl-whitelist-ratelimit: 0\n"
-        "remote-control:\n"
-        "  control-enable: no\n";
+    std::string conf = nsd_server_section(d, s->port_, 1);
     for (const auto& z : zones) conf += "zone:\n  name: \"" + z.origin + "\"\n  zonefile: \"" + z.file + "\"\n";
     write_text(s->dir_ / "nsd.conf", conf);
     // -d: stay in the foreground, so the PID we hold is the server's own.
@@ -62,8 +71,96 @@ std::unique_ptr<PeerServer> PeerServer::nsd(const std::vector<ZoneSpec>& zones, 
     return s;
 }
 
+std::unique_ptr<PeerServer> PeerServer::nsd_secondary(const SecondarySpec& spec, std::string* why) {
+    std::unique_ptr<PeerServer> s(new PeerServer());
+    s->port_ = spec.port ? spec.port : free_port();
+    const std::string d = s->dir_.path();
+    std::string conf = nsd_server_section(d, s->port_, 2);
+    std::string key = "NOKEY";
+    if (spec.tsig) {
+        key = spec.tsig->name;
+        conf += "key:\n  name: \"" + key + "\"\n  algorithm: hmac-sha256\n  secret: \"" + spec.tsig->secret + "\"\n";
+    }
+    conf += "zone:\n  name: \"" + spec.origin + "\"\n  zonefile: \"" + d + "/" + spec.origin + ".zone\"\n" +
+            "  request-xfr: 127.0.0.1@" + std::to_string(spec.primary_port) + " " + key + "\n" +
+            "  allow-notify: 127.0.0.1 " + key + "\n";
+    write_text(s->dir_ / "nsd.conf", conf);
+    if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why)) return nullptr;
+    return s;
+}
+
+std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec, std::string* why) {
+    std::unique_ptr<PeerServer> s(new PeerServer());
+    s->port_ = spec.port ? spec.port : free_port();
+    const std::string d = s->dir_.path();
+    std::string conf =
+        "server:\n"
+        "  listen: 127.0.0.1@" + std::to_string(s->port_) + "\n"
+        "  rundir: \"" + d + "\"\n"
+        "  pidfile: \"" + d + "/knot.pid\"\n"
+        "  background-workers: 1\n"
+        "  udp-workers: 1\n"
+        "  tcp-workers: 1\n"
+        "control:\n"
+        "  listen: \"" + d + "/knot.sock\"\n"
+        "database:\n"
+        "  storage: \"" + d + "\"\n"
+        "log:\n"
+        "  - target: stderr\n"
+        "    any: info\n";
+    std::string key_line;
+    if (spec.tsig) {
+        conf += "key:\n  - id: " + spec.tsig->name + "\n    algorithm: hmac-sha256\n    secret: " + spec.tsig->secret + "\n";
+        key_line = "    key: " + spec.tsig->name + "\n";
+    }
+    conf += "remote:\n  - id: primary\n    address: 127.0.0.1@" + std::to_string(spec.primary_port) + "\n" + key_line +
+            "acl:\n  - id: notify_from_primary\n    address: 127.0.0.1\n    action: notify\n" + key_line +
+            "zone:\n  - domain: " + spec.origin + "\n    storage: \"" + d + "\"\n    file: \"" + spec.origin +
+            ".zone\"\n    master: primary\n    acl: notify_from_primary\n";
+    write_text(s->dir_ / "knot.conf", conf);
+    // knotd stays in the foreground unless told -d.
+    if (!s->launch("knotd", {"-c", s->dir_ / "knot.conf"}, spec.origin, why)) return nullptr;
+    return s;
+}
+
+std::unique_ptr<PeerServer> PeerServer::bind_secondary(const SecondarySpec& spec, std::string* why) {
+    std::unique_ptr<PeerServer> s(new PeerServer());
+    s->port_ = spec.port ? spec.port : free_port();
+    const std::string d = s->dir_.path();
+    std::string conf =
+        "options {\n"
+        "  directory \"" + d + "\";\n"
+        "  pid-file \"" + d + "/named.pid\";\n"
+        "  session-keyfile \"" + d + "/session.key\";\n"
+        "  managed-keys-directory \"" + d + "\";\n"
+        "  listen-on port " + std::to_string(s->port_) + " { 127.0.0.1; };\n"
+        "  listen-on-v6 { none; };\n"
+        "  recursion no;\n"
+        "  minimal-responses yes;\n"
+        // BIND alone zeroes the SOA TTL of negative answers to SOA queries; dnsd, NSD and
+        // Knot keep min(TTL, MINIMUM) (RFC 2308 §3) for every type.
+        "  zero-no-soa-ttl no;\n"
+        "  dnssec-validation no;\n"
+        "  notify no;\n"
+        "};\n"
+        "controls { };\n";
+    std::string primaries = "primaries port " + std::to_string(spec.primary_port) + " { 127.0.0.1";
+    if (spec.tsig) {
+        conf += "key \"" + spec.tsig->name + "\" { algorithm hmac-sha256; secret \"" + spec.tsig->secret + "\"; };\n";
+        primaries += " key \"" + spec.tsig->name + "\"";
+    }
+    primaries += "; }";
+    conf += "zone \"" + spec.origin + "\" {\n  type secondary;\n  " + primaries + ";\n  file \"" + d + "/" +
+            spec.origin + ".zone\";\n  allow-notify { 127.0.0.1; };\n};\n";
+    write_text(s->dir_ / "named.conf", conf);
+    // -g: foreground, log to stderr; -n 1: one worker thread is plenty for a test.
+    if (!s->launch("named", {"-g", "-n", "1", "-c", s->dir_ / "named.conf"}, spec.origin, why)) return nullptr;
+    return s;
+}
+
 bool PeerServer::launch(const std::string& program, const std::vector<std::string>& args,
                         const std::string& first_zone, std::string* why) {
+    program_ = program;
     process_ = std::make_unique<Process>(program, args);
     if (!process_->started()) {
         *why = "cannot start " + program + ": " + process_->start_error();
@@ -79,6 +176,67 @@ bool PeerServer::launch(const std::string& program, const std::vector<std::strin
     }
     *why = program + " did not answer on 127.0.0.1 port " + std::to_string(port_) + ":\n" + log();
     return false;
+}
+
+Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query, std::chrono::milliseconds timeout) {
+    Transfer t;
+    TcpConnection c("127.0.0.1", port);
+    if (!c.connected() || !c.send(framed(query))) {
+        t.error = "cannot connect or send";
+        return t;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t soas = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto frame = c.read_frame(left);
+        if (!frame) {
+            t.error = "no further message (connection closed or timeout)";
+            return t;
+        }
+        dnstest::Decoded d = dnstest::decode(*frame);
+        t.raw.push_back(*frame);
+        t.messages.push_back(d);
+        if (!d.ok) {
+            t.error = "message " + std::to_string(t.messages.size()) + " does not decode: " + d.error;
+            return t;
+        }
+        if (d.rcode != 0 || d.answer.empty()) {
+            t.error = "error answer, rcode " + std::to_string(d.rcode);
+            return t;
+        }
+        for (const auto& rr : d.answer) {
+            const bool soa = rr.find(" IN SOA ") != std::string::npos;
+            if (t.records.empty() && !soa) {
+                t.error = "the first record is not the SOA";
+                return t;
+            }
+            t.records.push_back(rr);
+            if (soa && ++soas == 2) {
+                t.complete = true;
+                return t;
+            }
+        }
+    }
+    t.error = "timeout";
+    return t;
+}
+
+std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone) {
+    auto r = udp_exchange_at("127.0.0.1", port, dnstest::query(zone, 6), std::chrono::milliseconds(500));
+    if (!r) return std::nullopt;
+    auto d = dnstest::decode(*r);
+    if (!d.ok || d.rcode != 0 || d.answer.size() != 1) return std::nullopt;
+    // "zone. TTL IN SOA mname rname SERIAL refresh retry expire minimum"
+    std::istringstream fields(d.answer.front());
+    std::string f;
+    for (int i = 0; i < 7 && fields >> f; ++i) {
+    }
+    try {
+        return static_cast<std::uint32_t>(std::stoul(f));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 PeerServer::~PeerServer() {

@@ -1,14 +1,19 @@
-// Real DNS servers from Debian (NSD, and later Knot and BIND) run by a test as peers: each
-// on its own loopback port with a throw-away configuration in a temporary directory,
-// started in the foreground, waited for with a bounded loop and stopped by its PID. A
-// system instance is never used or touched.
+// Real DNS servers from Debian (NSD, Knot and BIND) run by a test as peers: each on its
+// own loopback port with a throw-away configuration in a temporary directory, started in
+// the foreground, waited for with a bounded loop and stopped by its PID. A system
+// instance is never used or touched. Primaries serve zone files; secondaries transfer a
+// zone from dnsd and accept its NOTIFY.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "tests/support/dns_decode.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
 
@@ -19,11 +24,32 @@ struct ZoneSpec {
     std::string file;    // absolute path of its master file
 };
 
+// A TSIG key shared with a peer (hmac-sha256).
+struct TsigSpec {
+    std::string name;    // "xfr-key"
+    std::string secret;  // base64
+};
+
+// A secondary's zone: where it transfers from and how.
+struct SecondarySpec {
+    std::string origin;                 // "smarthost.local"
+    std::uint16_t primary_port = 0;     // dnsd on 127.0.0.1, TCP for AXFR, UDP for SOA checks
+    std::optional<TsigSpec> tsig;       // sign transfers and expect signed NOTIFYs
+    std::uint16_t port = 0;             // where the secondary listens; 0: a free port
+};
+
 class PeerServer {
 public:
     // Starts NSD serving the zones with response rate limiting off. Returns nullptr (and
     // sets *why) if it does not answer an SOA query for the first zone within the timeout.
     static std::unique_ptr<PeerServer> nsd(const std::vector<ZoneSpec>& zones, std::string* why);
+
+    // Secondaries for spec.origin that accept NOTIFY from 127.0.0.1. They return once the
+    // first transfer completed (the zone's SOA is answered), or nullptr with *why (their log)
+    // if it does not within the timeout. NSD with -d, Knot in the foreground, BIND with -g.
+    static std::unique_ptr<PeerServer> nsd_secondary(const SecondarySpec& spec, std::string* why);
+    static std::unique_ptr<PeerServer> knot_secondary(const SecondarySpec& spec, std::string* why);
+    static std::unique_ptr<PeerServer> bind_secondary(const SecondarySpec& spec, std::string* why);
 
     ~PeerServer();  // SIGTERM with a bounded wait; Process then kills and reaps
     PeerServer(const PeerServer&) = delete;
@@ -31,6 +57,7 @@ public:
 
     std::uint16_t port() const { return port_; }
     std::string log() const;  // what the server printed, for failure messages
+    const std::string& name() const { return program_; }  // "nsd", "knotd", "named"
 
 private:
     PeerServer() = default;
@@ -40,7 +67,24 @@ private:
     TempDir dir_;
     std::uint16_t port_ = 0;
     std::unique_ptr<Process> process_;
+    std::string program_;
 };
+
+// One zone transfer as a secondary sees it: every message read off one TCP connection
+// and decoded on its own by ldns, until the closing SOA (RFC 5936 §2.2), an error answer,
+// or the timeout.
+struct Transfer {
+    std::vector<std::vector<std::uint8_t>> raw;  // the messages as received
+    std::vector<dnstest::Decoded> messages;
+    std::vector<std::string> records;  // answer lines of all messages, in order
+    bool complete = false;             // began and ended with the SOA
+    std::string error;                 // why it stopped early, if it did
+};
+Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// The SOA serial a server on 127.0.0.1:port answers for zone over UDP; nullopt if none.
+std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone);
 
 // A port on 127.0.0.1 that is free for both UDP and TCP right now (the kernel picks it).
 std::uint16_t free_port();
