@@ -160,3 +160,36 @@ TEST(Secondaries, KnotAndNsdOverTsig) {
     ASSERT_TRUE(key) << zonegen::format_gnu(key.errors().front());
     scenario({&PeerServer::knot_secondary, &PeerServer::nsd_secondary}, TsigSpec{"xfr-key", key.value().secret}, {"--tsig-key", kData + "/xfr-key.key"});
 }
+
+// Real clients asking dnsd for the zone: dig from an address that is not allowed, and dig
+// with a key of the right name but the wrong secret, get no records; the right key does.
+TEST(Secondaries, DigRefusedWhenNotAllowedOrWrongKey) {
+    auto key = dnsd::read_tsig_key(kData + "/xfr-key.key");
+    auto wrong = dnsd::read_tsig_key(kData + "/wrong-secret.key");
+    ASSERT_TRUE(key.ok() && wrong.ok());
+    const std::string zone_file = SMARTHOST_TEST_DATA "/e2e/smarthost.local.zone";
+    auto dig = [](std::uint16_t port, std::vector<std::string> extra) {
+        std::vector<std::string> args = {"@127.0.0.1", "-p", std::to_string(port), "+tries=1", "+time=5"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.insert(args.end(), {"smarthost.local", "AXFR"});
+        auto r = run("dig", args);
+        return r.out + r.err;
+    };
+    {
+        Dnsd dnsd(DNSD_BIN, {"--zone", zone_file, "--listen", "127.0.0.1:0", "--allow-transfer", "192.0.2.0/24"});
+        ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
+        std::string out = dig(dnsd.port(), {});
+        EXPECT_NE(out.find("Transfer failed"), std::string::npos) << out;
+        EXPECT_EQ(out.find(" IN\tSOA"), std::string::npos) << out;
+    }
+    Dnsd dnsd(DNSD_BIN, {"--zone", zone_file, "--listen", "127.0.0.1:0", "--allow-transfer", "127.0.0.1",
+                         "--tsig-key", kData + "/xfr-key.key"});
+    ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
+    std::string bad = dig(dnsd.port(), {"-y", "hmac-sha256:xfr-key:" + wrong.value().secret});
+    EXPECT_NE(bad.find("BADSIG"), std::string::npos) << bad;
+    EXPECT_NE(bad.find("Transfer failed"), std::string::npos) << bad;
+    EXPECT_EQ(bad.find(" IN\tSOA"), std::string::npos) << bad;
+    std::string good = dig(dnsd.port(), {"-y", "hmac-sha256:xfr-key:" + key.value().secret});
+    EXPECT_NE(good.find("XFR size:"), std::string::npos) << good;
+    EXPECT_EQ(good.find("Transfer failed"), std::string::npos) << good;
+}
