@@ -19,7 +19,8 @@ namespace zonegen {
 
 // Postfix's smtp_mx_address_limit (default 5): the MX hosts' addresses are listed in
 // preference order and the list is cut after this many, before any connection is tried,
-// so hosts that are down still use up places.
+// so hosts that are down still use up places. IPv4 and IPv6 addresses count alike, as
+// they do with inet_protocols = all.
 inline constexpr std::size_t kPostfixAddressLimit = 5;
 
 struct PlanHost {

@@ -170,9 +170,12 @@ int run_explain(const std::vector<std::string>& args) {
         "queues, and where Postfix's smtp_mx_address_limit (5 addresses) cuts the plan.\n"
         "HOST is a host name relative to the zone (mail1.oxford), a full name, or an address.\n"
         "With --server the plan comes from the MX, A and AAAA records that server returns\n"
-        "(UDP, TCP when truncated) instead of from the inventory.\n\n"
-        "Exit status: 0 explained, 1 invalid inventory or unknown site, 2 usage or I/O error\n"
-        "(including a server that does not answer), 70 internal error.\n\noptions");
+        "(UDP, TCP when truncated) instead of from the inventory.\n"
+        "The address limit counts IPv4 and IPv6 addresses alike (a Postfix with\n"
+        "inet_protocols = all).\n\n"
+        "Exit status: 0 explained, 1 invalid inventory, unknown site or a name the server\n"
+        "does not know, 2 usage or I/O error (including a server that does not answer),\n"
+        "70 internal error.\n\noptions");
     desc.add_options()
         ("help,h", "show this help")
         ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
