@@ -13,7 +13,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "dnsd/notify.hpp"
@@ -98,11 +97,17 @@ std::string serial_in(const dnstest::Decoded& d) {
     return w;
 }
 
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
 std::string zone_text(std::uint32_t serial) {
     std::ifstream f(kZoneFile);
     std::stringstream s;
     s << f.rdbuf();
-    return std::regex_replace(s.str(), std::regex("2026112301"), std::to_string(serial));
+    return replace_all(s.str(), "2026112301", std::to_string(serial));
 }
 
 std::shared_ptr<const dnsd::AnswerTable> table_of(std::vector<zonegen::Zone> zones) {
@@ -235,7 +240,7 @@ TEST(DnsdNotify, AtStartAndAfterReloadsThatChangeTheSerialOnly) {
         ASSERT_TRUE(dnsd.process().wait_for_line(expect, std::chrono::seconds(5), from)) << dnsd.process().err();
     };
     // A failed reload (bad address) and an unchanged serial notify nobody.
-    reload(std::regex_replace(zone_text(2026112302), std::regex("192\\.0\\.2\\.25"), "192.0.2.300"),
+    reload(replace_all(zone_text(2026112302), "192.0.2.25", "192.0.2.300"),
            "dnsd: reload failed");
     EXPECT_FALSE(secondary.receive(std::chrono::milliseconds(1500))) << "NOTIFY after a failed reload";
     reload(zone_text(2026112301), "dnsd: reloaded");

@@ -71,10 +71,6 @@ void add_host(const std::string& inventory) {
     write_text(inventory, text);
 }
 
-struct Started {
-    std::vector<std::unique_ptr<PeerServer>> peers;
-};
-
 using Launcher = std::unique_ptr<PeerServer> (*)(const SecondarySpec&, std::string*);
 
 // Runs the whole scenario for the given secondaries: transfer, compare, change, NOTIFY.
