@@ -49,7 +49,7 @@ std::size_t reply_control(const msghdr& query, UdpBuffers::Control& out) {
 
 }  // namespace
 
-void Worker::on_udp(int fd) {
+void Worker::on_udp(int fd, bool wildcard) {
     UdpBuffers& b = *udp_;
     for (int round = 0; round < 4; ++round) {  // then let the other sockets have a turn
         for (std::size_t i = 0; i < UdpBuffers::kBatch; ++i) {
@@ -60,8 +60,9 @@ void Worker::on_udp(int fd) {
             h.msg_namelen = sizeof b.peers[i];
             h.msg_iov = &b.rx_iov[i];
             h.msg_iovlen = 1;
-            h.msg_control = b.rx_control[i].bytes;
-            h.msg_controllen = sizeof b.rx_control[i].bytes;
+            // Without room for it the kernel skips the destination address (MSG_CTRUNC).
+            h.msg_control = wildcard ? b.rx_control[i].bytes : nullptr;
+            h.msg_controllen = wildcard ? sizeof b.rx_control[i].bytes : 0;
         }
         int n = ::recvmmsg(fd, b.rx.data(), UdpBuffers::kBatch, MSG_DONTWAIT, nullptr);
         if (n <= 0) return;  // EAGAIN, or an error the next readiness event retries
@@ -88,7 +89,7 @@ void Worker::on_udp(int fd) {
             t.msg_namelen = h.msg_namelen;
             t.msg_iov = &b.tx_iov[count];
             t.msg_iovlen = 1;
-            t.msg_controllen = reply_control(h, b.tx_control[count]);
+            t.msg_controllen = wildcard ? reply_control(h, b.tx_control[count]) : 0;
             t.msg_control = t.msg_controllen ? b.tx_control[count].bytes : nullptr;
             ++count;
         }

@@ -5,32 +5,6 @@
 
 namespace dnsd::wire {
 
-bool Reader::u8(std::uint8_t& v) noexcept {
-    if (remaining() < 1) return false;
-    v = msg_[pos_++];
-    return true;
-}
-
-bool Reader::u16(std::uint16_t& v) noexcept {
-    if (remaining() < 2) return false;
-    v = get16(msg_.data() + pos_);
-    pos_ += 2;
-    return true;
-}
-
-bool Reader::u32(std::uint32_t& v) noexcept {
-    if (remaining() < 4) return false;
-    v = get32(msg_.data() + pos_);
-    pos_ += 4;
-    return true;
-}
-
-bool Reader::skip(std::size_t n) noexcept {
-    if (remaining() < n) return false;
-    pos_ += n;
-    return true;
-}
-
 bool Reader::seek(std::size_t pos) noexcept {
     if (pos > msg_.size()) return false;
     pos_ = pos;
@@ -53,6 +27,33 @@ const char* describe(NameStatus s) noexcept {
 
 static std::uint8_t lower_byte(std::uint8_t c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<std::uint8_t>(c - 'A' + 'a') : c;
+}
+
+// Lower-cases eight octets at once: only 'A'..'Z' change (RFC 4343 §3: ASCII case only;
+// octets above 0x7F are left alone). Per byte, with h = b & 0x7F, h + (0x80 - 'A') sets
+// the top bit iff h >= 'A', h + (0x80 - 'Z' - 1) iff h > 'Z'; no carry crosses bytes.
+static std::uint64_t lower_word(std::uint64_t x) noexcept {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    const std::uint64_t h = x & (0x7F * kOnes);
+    const std::uint64_t ge_a = h + (0x80 - 'A') * kOnes;
+    const std::uint64_t gt_z = h + (0x80 - 'Z' - 1) * kOnes;
+    const std::uint64_t upper = ge_a & ~gt_z & ~x & (0x80 * kOnes);
+    return x | (upper >> 2);  // 0x80 >> 2 is 0x20, the case bit
+}
+
+// Where 8 octets can be read past the label (still inside the message) and written past
+// it (still inside the 255-octet buffer; later labels overwrite the excess), the tail
+// goes as one word too.
+static void lower_label(const std::uint8_t* in, std::size_t len, std::size_t in_room, std::uint8_t* out,
+                        std::size_t out_room) noexcept {
+    std::size_t k = 0;
+    for (; k < len && k + 8 <= in_room && k + 8 <= out_room; k += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, in + k, 8);
+        w = lower_word(w);
+        std::memcpy(out + k, &w, 8);
+    }
+    for (; k < len; ++k) out[k] = lower_byte(in[k]);
 }
 
 NameStatus read_name(Reader& r, bool allow_pointers, std::span<std::uint8_t, kMaxName> lower,
@@ -90,40 +91,13 @@ NameStatus read_name(Reader& r, bool allow_pointers, std::span<std::uint8_t, kMa
         if (msg.size() - pos - 1 < len) return NameStatus::Truncated;
         if (out + 1 + len + 1 > kMaxName) return NameStatus::TooLong;  // + 1: the root still to come
         lower[out++] = len;
-        for (std::size_t k = 0; k < len; ++k) lower[out++] = lower_byte(msg[pos + 1 + k]);
+        lower_label(msg.data() + pos + 1, len, msg.size() - pos - 1, lower.data() + out, kMaxName - out);
+        out += len;
         pos += 1 + len;
     }
     length = out;
     r.seek(resume);
     return NameStatus::Ok;
-}
-
-bool Writer::u8(std::uint8_t v) noexcept {
-    if (!fits(1)) return false;
-    buf_[pos_++] = v;
-    return true;
-}
-
-bool Writer::u16(std::uint16_t v) noexcept {
-    if (!fits(2)) return false;
-    put16(buf_.data() + pos_, v);
-    pos_ += 2;
-    return true;
-}
-
-bool Writer::u32(std::uint32_t v) noexcept {
-    if (!fits(4)) return false;
-    put16(buf_.data() + pos_, static_cast<std::uint16_t>(v >> 16));
-    put16(buf_.data() + pos_ + 2, static_cast<std::uint16_t>(v));
-    pos_ += 4;
-    return true;
-}
-
-bool Writer::bytes(std::span<const std::uint8_t> b) noexcept {
-    if (!fits(b.size())) return false;
-    if (!b.empty()) std::memcpy(buf_.data() + pos_, b.data(), b.size());
-    pos_ += b.size();
-    return true;
 }
 
 void Writer::patch16(std::size_t at, std::uint16_t v) noexcept {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace dnsd::wire {
@@ -61,10 +62,29 @@ public:
     explicit Reader(std::span<const std::uint8_t> message, std::size_t pos = 0) noexcept
         : msg_(message), pos_(pos <= message.size() ? pos : message.size()) {}
 
-    bool u8(std::uint8_t& v) noexcept;
-    bool u16(std::uint16_t& v) noexcept;
-    bool u32(std::uint32_t& v) noexcept;
-    bool skip(std::size_t n) noexcept;
+    // Inline: respond() reads a dozen fields per query, each a call otherwise.
+    bool u8(std::uint8_t& v) noexcept {
+        if (remaining() < 1) return false;
+        v = msg_[pos_++];
+        return true;
+    }
+    bool u16(std::uint16_t& v) noexcept {
+        if (remaining() < 2) return false;
+        v = get16(msg_.data() + pos_);
+        pos_ += 2;
+        return true;
+    }
+    bool u32(std::uint32_t& v) noexcept {
+        if (remaining() < 4) return false;
+        v = get32(msg_.data() + pos_);
+        pos_ += 4;
+        return true;
+    }
+    bool skip(std::size_t n) noexcept {
+        if (remaining() < n) return false;
+        pos_ += n;
+        return true;
+    }
     bool seek(std::size_t pos) noexcept;  // to an absolute offset within the message
 
     std::size_t pos() const noexcept { return pos_; }
@@ -104,10 +124,30 @@ public:
     Writer(std::span<std::uint8_t> buffer, std::size_t limit) noexcept
         : buf_(buffer), limit_(limit < buffer.size() ? limit : buffer.size()) {}
 
-    bool u8(std::uint8_t v) noexcept;
-    bool u16(std::uint16_t v) noexcept;
-    bool u32(std::uint32_t v) noexcept;
-    bool bytes(std::span<const std::uint8_t> b) noexcept;
+    bool u8(std::uint8_t v) noexcept {
+        if (!fits(1)) return false;
+        buf_[pos_++] = v;
+        return true;
+    }
+    bool u16(std::uint16_t v) noexcept {
+        if (!fits(2)) return false;
+        put16(buf_.data() + pos_, v);
+        pos_ += 2;
+        return true;
+    }
+    bool u32(std::uint32_t v) noexcept {
+        if (!fits(4)) return false;
+        put16(buf_.data() + pos_, static_cast<std::uint16_t>(v >> 16));
+        put16(buf_.data() + pos_ + 2, static_cast<std::uint16_t>(v));
+        pos_ += 4;
+        return true;
+    }
+    bool bytes(std::span<const std::uint8_t> b) noexcept {
+        if (!fits(b.size())) return false;
+        if (!b.empty()) std::memcpy(buf_.data() + pos_, b.data(), b.size());
+        pos_ += b.size();
+        return true;
+    }
 
     // Overwrites an already written 16-bit field (header counts, flags).
     void patch16(std::size_t at, std::uint16_t v) noexcept;

@@ -1,6 +1,7 @@
 // The worker's event loop: epoll over its sockets, idle timeouts, and the stop signal.
 #include "dnsd/worker.hpp"
 
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -10,6 +11,23 @@
 #include "dnsd/log.hpp"
 
 namespace dnsd {
+
+namespace {
+
+// True unless the socket is bound to one specific address; when in doubt, true, since
+// answering with PKTINFO is always correct, only dearer (a control message each way).
+bool bound_to_any(int fd) {
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return true;
+    if (local.ss_family == AF_INET)
+        return reinterpret_cast<const sockaddr_in&>(local).sin_addr.s_addr == htonl(INADDR_ANY);
+    if (local.ss_family == AF_INET6)
+        return IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6&>(local).sin6_addr);
+    return true;
+}
+
+}  // namespace
 
 zonegen::Result<std::unique_ptr<Worker>> Worker::create(Server::Shared& shared, std::vector<ListenSocket> sockets) {
     Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
@@ -36,7 +54,7 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
       tcp_scratch_(TcpSession::kMaxFrame) {
     handles_.reserve(sockets_.size() + 1);
     for (const ListenSocket& s : sockets_)
-        handles_.push_back({s.tcp ? Kind::Listener : Kind::Udp, s.fd.get(), nullptr});
+        handles_.push_back({s.tcp ? Kind::Listener : Kind::Udp, s.fd.get(), nullptr, !s.tcp && bound_to_any(s.fd.get())});
     handles_.push_back({Kind::Wakeup, wakeup_.get(), nullptr});
 }
 
@@ -79,7 +97,7 @@ void Worker::run() {
         for (int i = 0; i < n; ++i) {
             auto* h = static_cast<Handle*>(events[i].data.ptr);
             switch (h->kind) {
-                case Kind::Udp: on_udp(h->fd); break;
+                case Kind::Udp: on_udp(h->fd, h->wildcard); break;
                 case Kind::Listener: on_listener(h->fd); break;
                 case Kind::Connection:
                     if (!h->connection->dead) on_connection(*h->connection, events[i].events);

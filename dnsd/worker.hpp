@@ -70,6 +70,9 @@ private:
         Kind kind{};
         int fd = -1;
         Connection* connection = nullptr;
+        // UDP bound to a wildcard address: the answer must name its source (PKTINFO). A
+        // socket bound to one address answers from it anyway, without control messages.
+        bool wildcard = false;
     };
     struct Connection {
         Connection(int fd, const Endpoint& from, std::size_t max_output, Clock::time_point now)
@@ -88,7 +91,7 @@ private:
 
     Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSocket> sockets);
 
-    void on_udp(int fd);                                   // udp.cpp
+    void on_udp(int fd, bool wildcard);                    // udp.cpp
     void on_listener(int fd);                              // tcp.cpp
     void on_connection(Connection& c, std::uint32_t events);
     bool admit();
