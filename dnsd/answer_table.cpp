@@ -114,8 +114,11 @@ private:
             std::string_view name(buffer.data(), e.name_length);
             while (name.size() > 1) {
                 name = parent_of(name);
+                // Most parents exist already (a host's site, a site's apex): test that
+                // first, before the dearer walk over the apexes.
+                if (t_.find(bytes_of(name), name.size())) break;
                 const std::uint32_t zone = owning_zone(name);
-                if (zone == kNone || t_.find(bytes_of(name), name.size())) break;
+                if (zone == kNone) break;
                 add_entry(name, zone, nullptr);
             }
         }
