@@ -45,6 +45,15 @@ public:
         std::size_t records = 0;
         for (const auto& zone : t_.zones) records += zone.record_count();
         t_.types.reserve(records);
+        // Owners plus a margin for empty non-terminals; names at their wire length.
+        std::size_t owners = 0, name_bytes = 0;
+        for (const auto& zone : t_.zones)
+            for (const Node& node : zone.nodes()) {
+                ++owners;
+                name_bytes += node.owner.wire().size();
+            }
+        t_.reserve(owners + owners / 8);
+        t_.names.reserve(name_bytes + name_bytes / 8);
         t_.bytes.reserve(records * 48);
         index_owners();
         index_empty_non_terminals();

@@ -54,6 +54,31 @@ struct Referral {
     std::uint8_t cut_length = 0;
 };
 
+// The table's big arrays take their memory in 2 MiB-aligned mappings marked for
+// transparent huge pages (used when THP is "madvise" or "always"): a query reads a few
+// places scattered over megabytes, often with cold caches, and with 4 KiB pages each read
+// may add a TLB miss and a page walk (two-dimensional under virtualisation). Blocks under
+// 256 KiB come from operator new. Compile time only: respond() allocates nothing.
+void* table_allocate(std::size_t bytes);
+void table_deallocate(void* p, std::size_t bytes) noexcept;
+
+template <class T>
+struct TableAllocator {
+    using value_type = T;
+    TableAllocator() = default;
+    template <class U>
+    TableAllocator(const TableAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(table_allocate(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t n) noexcept { table_deallocate(p, n * sizeof(T)); }
+    template <class U>
+    bool operator==(const TableAllocator<U>&) const noexcept {
+        return true;
+    }
+};
+
+template <class T>
+using TableVector = std::vector<T, TableAllocator<T>>;
+
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
 // One name that exists in a served zone: an owner of records or an empty non-terminal
@@ -73,29 +98,31 @@ struct AnswerTable::Impl {
     std::vector<zonegen::Zone> zones;
     std::vector<ZoneAnswers> zone_answers;  // parallel to zones
     std::vector<Referral> referrals;
-    std::vector<Entry> entries;
-    std::vector<TypeAnswer> types;
-    std::vector<std::uint8_t> bytes;     // every Blob's records
-    std::vector<std::uint16_t> relocs;   // every Blob's relocation positions
-    std::vector<std::uint8_t> names;     // every Entry's name
+    TableVector<Entry> entries;
+    TableVector<TypeAnswer> types;
+    TableVector<std::uint8_t> bytes;     // every Blob's records
+    TableVector<std::uint16_t> relocs;   // every Blob's relocation positions
+    TableVector<std::uint8_t> names;     // every Entry's name
 
     // Open addressing with linear probing over entries, keyed by lower-cased wire name.
     struct Slot {
         std::uint32_t entry = kNone;
         std::uint32_t tag = 0;  // high hash bits: most mismatches end without a memcmp
     };
-    std::vector<Slot> slots;  // size is a power of two, at most half full
+    TableVector<Slot> slots;  // size is a power of two, at most half full
     std::size_t mask = 0;
 
     // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
     const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
     // Adds an entry for a name not yet present (compile time only); returns its index.
     std::uint32_t insert(const std::uint8_t* name, std::size_t length);
+    // Sizes the index for this many entries up front (compile time), sparing the rehashes.
+    void reserve(std::size_t entry_count);
 
     const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
 
 private:
-    void grow();
+    void grow(std::size_t size);  // rehashes into size slots (a power of two)
 };
 
 std::uint64_t hash_name(const std::uint8_t* name, std::size_t length) noexcept;

@@ -44,7 +44,7 @@ const Entry* AnswerTable::Impl::find(const std::uint8_t* name, std::size_t lengt
 }
 
 std::uint32_t AnswerTable::Impl::insert(const std::uint8_t* name, std::size_t length) {
-    if ((entries.size() + 1) * 2 > slots.size()) grow();
+    if ((entries.size() + 1) * 2 > slots.size()) grow(slots.empty() ? 1024 : slots.size() * 2);
     const auto index = static_cast<std::uint32_t>(entries.size());
     Entry e;
     e.name_offset = static_cast<std::uint32_t>(names.size());
@@ -58,8 +58,14 @@ std::uint32_t AnswerTable::Impl::insert(const std::uint8_t* name, std::size_t le
     return index;
 }
 
-void AnswerTable::Impl::grow() {
-    const std::size_t size = slots.empty() ? 1024 : slots.size() * 2;
+void AnswerTable::Impl::reserve(std::size_t entry_count) {
+    entries.reserve(entry_count);
+    std::size_t size = slots.empty() ? 1024 : slots.size();
+    while (entry_count * 2 > size) size *= 2;
+    if (size > slots.size()) grow(size);
+}
+
+void AnswerTable::Impl::grow(std::size_t size) {
     slots.assign(size, Slot{});
     mask = size - 1;
     for (std::uint32_t index = 0; index < entries.size(); ++index) {

@@ -22,7 +22,7 @@ enum class TemplateKind : std::uint8_t {
 
 class SectionWriter {
 public:
-    SectionWriter(std::vector<std::uint8_t>& bytes, std::vector<std::uint16_t>& relocs)
+    SectionWriter(TableVector<std::uint8_t>& bytes, TableVector<std::uint16_t>& relocs)
         : bytes_(bytes), relocs_(relocs) {}
 
     // Starts a new template message with this question name (lower-cased wire form).
@@ -50,8 +50,8 @@ private:
     void put_pointer(std::uint16_t offset, bool relocate);
     void remember(std::string_view name, std::size_t offset);
 
-    std::vector<std::uint8_t>& bytes_;
-    std::vector<std::uint16_t>& relocs_;
+    TableVector<std::uint8_t>& bytes_;
+    TableVector<std::uint16_t>& relocs_;
     std::vector<Known> known_;
     std::string_view qname_;
     TemplateKind kind_ = TemplateKind::Exact;
