@@ -1,19 +1,17 @@
-// Child processes for end-to-end tests: posix_spawn, pipes drained by a thread, waits
-// with deadlines.
+// Child processes for end-to-end tests: fork and exec (so a child can be tied to the
+// test's life), pipes drained by a thread, waits with deadlines.
 #include "tests/support/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-
-extern char** environ;
 
 namespace testsupport {
 
@@ -42,32 +40,47 @@ Process::Process(const std::string& program, const std::vector<std::string>& arg
         return;
     }
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(program.c_str()));
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    pid_t pid = -1;
-    int rc = ::posix_spawnp(&pid, program.c_str(), &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    // The child reports a failed exec through this pipe; a successful exec closes it.
+    int exec_pipe[2];
+    if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
+        start_error_ = std::string("pipe: ") + std::strerror(errno);
+        for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+        return;
+    }
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        // If the test process dies without running its destructors (a crash, SIGPIPE on
+        // its output), the servers it started must not live on: SIGTERM lets them stop
+        // cleanly, NSD's own children included. Only async-signal-safe calls from here.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(127);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+        int devnull = ::open("/dev/null", O_RDONLY);
+        if (devnull >= 0) ::dup2(devnull, 0);
+        ::dup2(out_pipe[1], 1);
+        ::dup2(err_pipe[1], 2);
+        ::execvp(argv[0], argv.data());
+        int err = errno;
+        [[maybe_unused]] ssize_t w = ::write(exec_pipe[1], &err, sizeof err);
+        ::_exit(127);
+    }
+    ::close(exec_pipe[1]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
-    if (rc != 0) {
-        start_error_ = program + ": " + std::strerror(rc);
+    int exec_errno = 0;
+    const bool exec_failed = pid > 0 && ::read(exec_pipe[0], &exec_errno, sizeof exec_errno) == sizeof exec_errno;
+    ::close(exec_pipe[0]);
+    if (pid < 0 || exec_failed) {
+        start_error_ = program + ": " + std::strerror(pid < 0 ? errno : exec_errno);
+        if (exec_failed) ::waitpid(pid, nullptr, 0);
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
         return;
