@@ -29,7 +29,11 @@ const char* const kUsage =
     "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
     "Serves the smarthost zone(s) authoritatively over UDP and TCP, and as a hidden primary\n"
     "to secondaries: AXFR to --allow-transfer addresses, NOTIFY to --notify targets.\n"
-    "SIGHUP reloads the sources (the old zone stays if the new one is broken); SIGTERM stops.\n\n";
+    "SIGHUP reloads the sources (the old zone stays if the new one is broken); SIGTERM or\n"
+    "SIGINT stops. Once it answers it prints one line to stderr:\n"
+    "  dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)\n"
+    "Exit status: 0 stopped cleanly, 1 bad zone or inventory at start, 2 usage or I/O error\n"
+    "(e.g. address in use), 70 internal error.\n\n";
 
 int usage_error(const std::string& message) {
     std::cerr << "dnsd: " << message << "\nTry 'dnsd --help'.\n";
@@ -64,7 +68,7 @@ int run(int argc, char** argv) {
         ("max-connections", po::value<unsigned>()->default_value(256)->value_name("N"),
          "open TCP connections at most; at the cap the oldest idle one is closed for a new one")
         ("help,h", "show this help and exit")
-        ("version", "show the version and exit");
+        ("version,V", "show the version and exit");
 
     po::variables_map vm;
     try {

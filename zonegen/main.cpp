@@ -31,14 +31,17 @@ commands:
   explain    the delivery plan a sending server follows for one site, tier by tier
              (exit 0 explained, 1 invalid inventory or unknown site, 2 usage or I/O error)
 
+Exit status 70 means an internal error (a bug: please report it).
 Run 'zonegen <command> --help' for the options of a command.
+
 options:
   -h, --help     show this help
   -V, --version  show the version
 )";
 
-int usage_error(const std::string& msg) {
-    std::cerr << "zonegen: " << msg << "\nTry 'zonegen --help'.\n";
+// command: the subcommand whose --help answers the mistake, if any.
+int usage_error(const std::string& msg, const std::string& command = {}) {
+    std::cerr << "zonegen: " << msg << "\nTry 'zonegen " << (command.empty() ? "" : command + " ") << "--help'.\n";
     return static_cast<int>(Exit::Usage);
 }
 
@@ -71,13 +74,13 @@ int run_generate(const std::vector<std::string>& args) {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        return usage_error(std::string("generate: ") + e.what());
+        return usage_error(std::string("generate: ") + e.what(), "generate");
     }
     if (vm.count("help")) {
         std::cout << desc << '\n';
         return 0;
     }
-    if (format != "bind") return usage_error("generate: unknown --format '" + format + "' (available: bind)");
+    if (format != "bind") return usage_error("generate: unknown --format '" + format + "' (available: bind)", "generate");
     if (vm.count("serial")) opt.serial = serial;
 
     auto report = zonegen::generate(opt);
@@ -138,14 +141,14 @@ int run_check(const std::vector<std::string>& args) {
         po::store(po::command_line_parser(args).options(desc).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        return usage_error(std::string("check: ") + e.what());
+        return usage_error(std::string("check: ") + e.what(), "check");
     }
     if (vm.count("help")) {
         std::cout << desc << '\n';
         return 0;
     }
     auto f = zonegen::parse_output_format(format);
-    if (!f) return usage_error("check: unknown --format '" + format + "' (available: text, json, github)");
+    if (!f) return usage_error("check: unknown --format '" + format + "' (available: text, json, github)", "check");
     opt.format = *f;
     if (vm.count("zones")) opt.zones_dir = zones;
     auto report = zonegen::run_check(opt);
@@ -190,13 +193,13 @@ int run_explain(const std::vector<std::string>& args) {
         po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        return usage_error(std::string("explain: ") + e.what());
+        return usage_error(std::string("explain: ") + e.what(), "explain");
     }
     if (vm.count("help")) {
         std::cout << desc << '\n';
         return 0;
     }
-    if (opt.site.empty()) return usage_error("explain: no SITE given");
+    if (opt.site.empty()) return usage_error("explain: no SITE given", "explain");
     if (vm.count("server")) opt.server = server;
     auto report = zonegen::run_explain(opt);
     for (const auto& e : report.errors) std::cerr << e << '\n';
