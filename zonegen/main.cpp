@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,24 @@ int usage_error(const std::string& msg, const std::string& command = {}) {
     return static_cast<int>(Exit::Usage);
 }
 
+// Parses a subcommand's options. Returns the exit status when the command is done
+// already (a usage error, or --help printed), nothing when it should go on.
+std::optional<int> parse_options(const std::vector<std::string>& args, const po::options_description& desc,
+                                 const po::positional_options_description& pos, const std::string& command,
+                                 po::variables_map& vm) {
+    try {
+        po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(command + ": " + e.what(), command);
+    }
+    if (vm.count("help")) {
+        std::cout << desc << '\n';
+        return 0;
+    }
+    return std::nullopt;
+}
+
 int run_generate(const std::vector<std::string>& args) {
     zonegen::GenerateOptions opt;
     std::string format = "bind";
@@ -70,16 +89,7 @@ int run_generate(const std::vector<std::string>& args) {
         ("format", po::value(&format)->value_name("FORMAT")->default_value("bind"),
          "output format; bind (RFC 1035 master file)");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        return usage_error(std::string("generate: ") + e.what(), "generate");
-    }
-    if (vm.count("help")) {
-        std::cout << desc << '\n';
-        return 0;
-    }
+    if (auto done = parse_options(args, desc, po::positional_options_description{}, "generate", vm)) return *done;
     if (format != "bind") return usage_error("generate: unknown --format '" + format + "' (available: bind)", "generate");
     if (vm.count("serial")) opt.serial = serial;
 
@@ -137,16 +147,7 @@ int run_check(const std::vector<std::string>& args) {
          "text (file:line:col: severity: [rule] message), json, or github (workflow annotations)")
         ("strict", po::bool_switch(&opt.strict), "warnings fail the check too");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        return usage_error(std::string("check: ") + e.what(), "check");
-    }
-    if (vm.count("help")) {
-        std::cout << desc << '\n';
-        return 0;
-    }
+    if (auto done = parse_options(args, desc, po::positional_options_description{}, "check", vm)) return *done;
     auto f = zonegen::parse_output_format(format);
     if (!f) return usage_error("check: unknown --format '" + format + "' (available: text, json, github)", "check");
     opt.format = *f;
@@ -189,16 +190,7 @@ int run_explain(const std::vector<std::string>& args) {
     po::positional_options_description pos;
     pos.add("site", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        return usage_error(std::string("explain: ") + e.what(), "explain");
-    }
-    if (vm.count("help")) {
-        std::cout << desc << '\n';
-        return 0;
-    }
+    if (auto done = parse_options(args, desc, pos, "explain", vm)) return *done;
     if (opt.site.empty()) return usage_error("explain: no SITE given", "explain");
     if (vm.count("server")) opt.server = server;
     auto report = zonegen::run_explain(opt);
