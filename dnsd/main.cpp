@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "dnsd/loader.hpp"
 #include "dnsd/log.hpp"
 #include "dnsd/notify.hpp"
+#include "dnsd/privileges.hpp"
 #include "dnsd/server.hpp"
 #include "dnsd/tsig.hpp"
 #include "dnsd/xfr.hpp"
@@ -33,7 +35,10 @@ const char* const kUsage =
     "SIGINT stops. Once it answers it prints one line to stderr:\n"
     "  dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)\n"
     "Exit status: 0 stopped cleanly, 1 bad zone or inventory at start, 2 usage or I/O error\n"
-    "(e.g. address in use), 70 internal error.\n\n";
+    "(e.g. address in use, unknown --user), 70 internal error.\n"
+    "With --user NAME, dnsd must start as root: it binds its addresses, then becomes NAME\n"
+    "(uid, gid and NAME's groups; no capabilities left, none to regain) before the ready\n"
+    "line. Reloads then read the sources as NAME, so NAME must be able to read them.\n\n";
 
 int usage_error(const std::string& message) {
     std::cerr << "dnsd: " << message << "\nTry 'dnsd --help'.\n";
@@ -62,6 +67,8 @@ int run(int argc, char** argv) {
          "send NOTIFY to this secondary after a load or reload that changes a serial, repeatable")
         ("tsig-key", po::value<std::string>()->value_name("FILE"),
          "BIND key file (hmac-sha256): transfers must be signed with it; NOTIFYs are signed")
+        ("user,u", po::value<std::string>()->value_name("NAME"),
+         "after binding, run as this user and its groups with no root privileges (start as root)")
         ("log-queries", "log one line per query to stderr")
         ("idle-timeout", po::value<unsigned>()->default_value(10)->value_name("SEC"),
          "close TCP connections idle this many seconds")
@@ -138,6 +145,17 @@ int run(int argc, char** argv) {
     }
     options.transfer = dnsd::make_transfer_hook(policy);
 
+    std::optional<dnsd::Account> account;
+    if (vm.count("user")) {
+        auto found = dnsd::find_account(vm["user"].as<std::string>());
+        if (!found) return usage_error(found.errors().front().message);
+        account = std::move(found).value();
+        if (auto e = dnsd::forbid_new_privileges()) {  // before any thread, so every thread has it
+            print_all({*e});
+            return kExitUsage;
+        }
+    }
+
     // A stderr reader that goes away must not kill the server: writes then fail instead.
     ::signal(SIGPIPE, SIG_IGN);
     auto signals = dnsd::watch_signals();  // before any thread exists
@@ -168,6 +186,18 @@ int run(int argc, char** argv) {
             return kExitUsage;
         }
         notifier = std::move(started).value();
+    }
+    if (account) {
+        if (auto e = dnsd::switch_to(*account)) {
+            dnsd::log_line(e->message);
+            return kExitUsage;
+        }
+        // A source the new user cannot read would only fail at the next SIGHUP; say so now.
+        if (auto unreadable = dnsd::unreadable_sources(sources); !unreadable.empty()) {
+            for (const auto& d : unreadable)
+                dnsd::log_line(zonegen::format_gnu(d) + " (as user " + account->name + ", who reloads it)");
+            return kExitUsage;
+        }
     }
     dnsd::log_line(dnsd::ready_message(*server.value()));
     dnsd::SwapHook swapped;
