@@ -1,0 +1,30 @@
+// Fuzz target: zonegen::parse_inventory(), the one door from JSON text into the program,
+// on arbitrary bytes. It must come back with an inventory or with diagnostics (at least
+// one, each with a message), never crash, throw or hang; ASan/UBSan watch the rest. An
+// accepted inventory must hold what its contract promises the zone builder: a zone name
+// and every fallback index pointing at a site and host that exist.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "zonegen/inventory.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto r = zonegen::parse_inventory(text, "fuzz.json");
+    if (!r.ok()) {
+        if (r.errors().empty()) std::abort();
+        for (const zonegen::Diagnostic& d : r.errors())
+            if (d.message.empty()) std::abort();
+        return 0;
+    }
+    const zonegen::Inventory& inv = r.value();
+    for (const zonegen::Site& site : inv.sites)
+        for (const zonegen::FallbackTier& tier : site.fallback) {
+            if (tier.site >= inv.sites.size()) std::abort();
+            for (std::size_t h : tier.hosts)
+                if (h >= inv.sites[tier.site].smarthosts.size()) std::abort();
+        }
+    return 0;
+}
