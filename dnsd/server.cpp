@@ -86,14 +86,19 @@ zonegen::Result<Endpoint> bind_endpoint(Endpoint ep, unsigned workers, std::vect
     }
 }
 
-// Every connection is a descriptor; make sure the cap fits under the process limit.
+// Every connection is a descriptor; make sure the cap fits under the process limit. A soft
+// limit too low for it (often 1024) is raised to the hard limit, as far as the kernel
+// allows, so the cap and the transfers, NOTIFY and reloads beside it all have room.
 std::optional<zonegen::Diagnostic> check_file_limit(const ServerOptions& o) {
     rlim_t needed = o.max_connections + 8 * o.listen.size() * o.threads + 64;
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= needed) return std::nullopt;
     if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max >= needed) {
-        lim.rlim_cur = needed;
-        if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) return std::nullopt;
+        rlimit raised = lim;
+        raised.rlim_cur = lim.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return std::nullopt;
+        raised.rlim_cur = needed;  // an infinite hard limit is still capped by fs.nr_open
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return std::nullopt;
     }
     return zonegen::Diagnostic{{}, "--max-connections " + std::to_string(o.max_connections) + " needs " +
                                        std::to_string(needed) + " open files, but the limit is " +

@@ -31,13 +31,22 @@ struct ServerOptions {
     std::vector<Endpoint> listen;
     unsigned threads = 1;
     bool log_queries = false;
-    // RFC 7766 §6.2.3: a connection with no read or write progress for this long is closed.
-    // It also bounds a client that stops reading halfway through its answers.
+    // RFC 7766 §6.2.3 and §10: one timeout bounds every state of a TCP connection, each
+    // timed from when the state began, not from the last byte:
+    //  - idle (nothing half read, nothing owed): closed after this long without a query;
+    //  - reading a query: it must arrive whole within this long of its first byte, however
+    //    steadily the bytes trickle in (a slowloris sender cannot hold the slot; like Knot's
+    //    tcp-io-timeout, but one number);
+    //  - answers waiting: closed when the client has read nothing for this long.
     std::chrono::milliseconds idle_timeout{10'000};
     // Open TCP connections across all workers. At the cap, the least recently active idle
     // connection is closed to admit the new one (RFC 7766 §6.2.3 lets a server under
     // pressure close idle connections); if none is idle, the new one is closed at once.
     std::size_t max_connections = 256;
+    // Above 3/4 of max_connections, idle connections are closed after this (or the idle
+    // timeout, if shorter), oldest first, until the count is back at 3/4: headroom for new
+    // clients before the cap forces an eviction per connection (RFC 7766 §6.2.3).
+    std::chrono::milliseconds pressure_idle_timeout{1'000};
     // Answers a client has not read yet, per connection, beyond what the kernel buffers.
     // More than this and the client is dropped (RFC 7766 §10: resources per client are bounded).
     std::size_t max_pending_output = 256 * 1024;

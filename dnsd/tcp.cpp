@@ -50,13 +50,9 @@ bool Worker::admit() {
     std::size_t count = shared_.connections.load();
     while (count < shared_.options.max_connections)
         if (shared_.connections.compare_exchange_weak(count, count + 1)) return true;
-    for (Connection& c : connections_) {
-        if (c.session.idle()) {
-            close_connection(c, /*release_slot=*/false);  // the new connection inherits it
-            return true;
-        }
-    }
-    return false;
+    if (idle_.empty()) return false;
+    close_connection(idle_.front(), /*release_slot=*/false);  // the new connection inherits it
+    return true;
 }
 
 void Worker::on_listener(int fd) {
@@ -75,10 +71,12 @@ void Worker::on_listener(int fd) {
         // Answers are written whole; Nagle would hold a pipelined answer back for an ACK.
         int one = 1;
         ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        connections_.emplace_back(s, endpoint_of(reinterpret_cast<sockaddr*>(&from), len),
-                                  shared_.options.max_pending_output, now_);
-        Connection& c = connections_.back();
-        c.self = std::prev(connections_.end());
+        // A new connection waits for its first query: idle, timed from now.
+        idle_.emplace_back(s, endpoint_of(reinterpret_cast<sockaddr*>(&from), len),
+                           shared_.options.max_pending_output, now_);
+        Connection& c = idle_.back();
+        c.home = &idle_;
+        c.self = std::prev(idle_.end());
         watch(c);
         if (c.events == 0) close_connection(c);
     }
@@ -88,7 +86,12 @@ void Worker::close_connection(Connection& c, bool release_slot) {
     c.dead = true;
     c.socket.reset();  // closing the descriptor also takes it out of the epoll set
     if (release_slot) shared_.connections.fetch_sub(1);
-    closed_.splice(closed_.end(), connections_, c.self);
+    move_to(c, closed_);
+}
+
+void Worker::move_to(Connection& c, List& list) {
+    list.splice(list.end(), *c.home, c.self);  // the iterator and the object stay valid
+    c.home = &list;
 }
 
 // Keeps the epoll interest in step with the session: read while it wants input, write
@@ -108,8 +111,9 @@ void Worker::watch(Connection& c) {
     c.events = want;
 }
 
-// Writes what the session has, as far as the socket takes it. False: the connection broke.
-bool Worker::flush(Connection& c) {
+// Writes what the session has, as far as the socket takes it; wrote tells whether any byte
+// left. False: the connection broke.
+bool Worker::flush(Connection& c, bool& wrote) {
     while (!c.session.output().empty()) {
         auto out = c.session.output();
         ssize_t n = ::send(c.socket.get(), out.data(), out.size(), MSG_NOSIGNAL);
@@ -118,7 +122,7 @@ bool Worker::flush(Connection& c) {
             return errno == EAGAIN || errno == EWOULDBLOCK;
         }
         c.session.sent(static_cast<std::size_t>(n));
-        c.last_active = now_;
+        wrote = wrote || n > 0;
         if (!serve(c)) return false;  // a stream or queued queries may continue now
     }
     return true;
@@ -130,14 +134,16 @@ bool Worker::serve(Connection& c) {
 }
 
 void Worker::on_connection(Connection& c, std::uint32_t events) {
+    const State before = c.state;
+    const std::uint64_t queries_before = c.session.queries();
+    bool wrote = false;
     bool alive = (events & EPOLLERR) == 0;
     if (alive && (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))) {
         auto space = c.session.input_space();
         if (!space.empty()) {
             ssize_t n = ::recv(c.socket.get(), space.data(), space.size(), 0);
             if (n > 0) {
-                c.session.received(static_cast<std::size_t>(n));
-                c.last_active = now_;
+                c.session.received(static_cast<std::size_t>(n));  // not progress by itself
             } else if (n == 0) {
                 c.session.input_closed();
             } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -147,15 +153,29 @@ void Worker::on_connection(Connection& c, std::uint32_t events) {
             c.session.input_closed();
         }
     }
-    alive = alive && serve(c) && flush(c) && !c.session.finished();
+    alive = alive && serve(c) && flush(c, wrote) && !c.session.finished();
     if (!alive) {
         close_connection(c);
         return;
     }
-    // Keep the list in order of activity: whatever progressed in this batch goes last.
-    if (c.last_active == now_) connections_.splice(connections_.end(), connections_, c.self);
+    settle(c, before, queries_before, wrote);
     watch(c);
     if (c.events == 0) close_connection(c);
+}
+
+// Restarts the connection's clock when its state changes or it made progress, and keeps
+// both lists in order of `since` (whatever is restarted now goes last). Progress is a
+// complete query or an answer written; while answers wait, only a write counts, so a
+// client that keeps sending but never reads runs out of time. Bytes of an unfinished
+// query never count: that query's clock started at its first byte (a slowloris defence).
+void Worker::settle(Connection& c, State before, std::uint64_t queries_before, bool wrote) {
+    const TcpSession& s = c.session;
+    const State after = s.owes_output() ? State::Sending : s.idle() ? State::Idle : State::Reading;
+    const bool progress = after == State::Sending ? wrote : wrote || s.queries() != queries_before;
+    if (after == before && !progress) return;
+    c.state = after;
+    c.since = now_;
+    move_to(c, after == State::Idle ? idle_ : busy_);
 }
 
 }  // namespace dnsd

@@ -57,6 +57,7 @@ bool TcpSession::process(QueryHandler& handler, std::span<std::uint8_t> scratch)
         std::unique_ptr<MessageStream> stream;
         std::size_t answer = handler.answer({frame + 2, len}, scratch.subspan(2, kMaxMessage), stream);
         in_begin_ += 2 + len;
+        ++queries_;
         if (answer > 0) append_frame(scratch, std::min(answer, kMaxMessage));
         stream_ = std::move(stream);
         if (output().size() > max_output_) return false;

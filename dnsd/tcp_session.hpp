@@ -66,6 +66,11 @@ public:
     bool idle() const { return in_end_ == in_begin_ && output().empty() && !stream_; }
     // The peer is done sending and everything owed to it is written: close the connection.
     bool finished() const { return input_closed_ && output().empty() && !stream_; }
+    // Answers are waiting to be written, or a stream has more to send.
+    bool owes_output() const { return !output().empty() || stream_; }
+    // Complete queries taken off the input so far: the event loop times each query from
+    // its first byte, and needs to see when one has ended.
+    std::uint64_t queries() const { return queries_; }
 
 private:
     void append_frame(std::span<std::uint8_t> scratch, std::size_t len);
@@ -78,6 +83,7 @@ private:
     std::size_t out_begin_ = 0;  // unsent output is out_[out_begin_, end)
     std::unique_ptr<MessageStream> stream_;
     bool input_closed_ = false;
+    std::uint64_t queries_ = 0;
 };
 
 }  // namespace dnsd

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -59,7 +60,8 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
 }
 
 Worker::~Worker() {
-    while (!connections_.empty()) close_connection(connections_.front());
+    while (!idle_.empty()) close_connection(idle_.front());
+    while (!busy_.empty()) close_connection(busy_.front());
     closed_.clear();
 }
 
@@ -69,19 +71,38 @@ void Worker::request_stop() {
     [[maybe_unused]] ssize_t n = ::write(wakeup_.get(), &one, sizeof one);
 }
 
+// More than 3/4 of the cap in use, counted across all workers.
+bool Worker::under_pressure() const {
+    return shared_.connections.load(std::memory_order_relaxed) * 4 > shared_.options.max_connections * 3;
+}
+
+std::chrono::milliseconds Worker::idle_limit() const {
+    const ServerOptions& o = shared_.options;
+    return under_pressure() ? std::min(o.idle_timeout, o.pressure_idle_timeout) : o.idle_timeout;
+}
+
 int Worker::next_timeout_ms() const {
-    if (connections_.empty()) return -1;
-    auto deadline = connections_.front().last_active + shared_.options.idle_timeout;
+    if (idle_.empty() && busy_.empty()) return -1;
+    auto deadline = Clock::time_point::max();
+    if (!busy_.empty()) deadline = busy_.front().since + shared_.options.idle_timeout;
+    if (!idle_.empty()) {
+        deadline = std::min(deadline, idle_.front().since + idle_limit());
+        // Other workers' accepts raise the shared count without waking this one: look again
+        // at the pressure rule's pace.
+        if (shared_.options.threads > 1) deadline = std::min(deadline, now_ + shared_.options.pressure_idle_timeout);
+    }
     if (deadline <= now_) return 0;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now_).count();
     return static_cast<int>(std::min<long long>(left, 60'000));
 }
 
-// RFC 7766 §6.2.3: connections without progress for the idle timeout are closed, oldest
-// first; the list is in order of last activity, so the scan stops at the first live one.
+// RFC 7766 §6.2.3: each list is in order of `since`, so each scan stops at the first
+// connection still within its time. Under pressure the idle limit is rechecked after every
+// close, so idle connections go only until the count is back at 3/4 of the cap.
 void Worker::expire() {
-    while (!connections_.empty() && connections_.front().last_active + shared_.options.idle_timeout <= now_)
-        close_connection(connections_.front());
+    while (!busy_.empty() && busy_.front().since + shared_.options.idle_timeout <= now_)
+        close_connection(busy_.front());
+    while (!idle_.empty() && idle_.front().since + idle_limit() <= now_) close_connection(idle_.front());
 }
 
 void Worker::run() {

@@ -74,19 +74,28 @@ private:
         // socket bound to one address answers from it anyway, without control messages.
         bool wildcard = false;
     };
+    // What a connection waits for, which decides its deadline (ServerOptions::idle_timeout).
+    enum class State : std::uint8_t {
+        Idle,     // the next query: idle timeout, shorter under pressure
+        Reading,  // the rest of a query: timed from its first byte
+        Sending,  // the client to read: timed from the last write that made progress
+    };
+    using List = std::list<Connection>;
     struct Connection {
         Connection(int fd, const Endpoint& from, std::size_t max_output, Clock::time_point now)
-            : socket(fd), peer(from), session(max_output), last_active(now) {
+            : socket(fd), peer(from), session(max_output), since(now) {
             handle = {Kind::Connection, fd, this};
         }
         Handle handle;
         Fd socket;
         Endpoint peer;
         TcpSession session;
-        Clock::time_point last_active;
+        State state = State::Idle;
+        Clock::time_point since;  // when the current state (or its last progress) began
         std::uint32_t events = 0;  // the epoll interest currently registered
         bool dead = false;
-        std::list<Connection>::iterator self;
+        List* home = nullptr;  // idle_, busy_ or closed_
+        List::iterator self;
     };
 
     Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSocket> sockets);
@@ -95,10 +104,14 @@ private:
     void on_listener(int fd);                              // tcp.cpp
     void on_connection(Connection& c, std::uint32_t events);
     bool admit();
-    bool flush(Connection& c);
+    bool flush(Connection& c, bool& wrote);
     bool serve(Connection& c);
     void watch(Connection& c);
+    void settle(Connection& c, State before, std::uint64_t queries_before, bool wrote);
+    void move_to(Connection& c, List& list);
     void close_connection(Connection& c, bool release_slot = true);
+    bool under_pressure() const;
+    std::chrono::milliseconds idle_limit() const;
     void expire();
     int next_timeout_ms() const;
 
@@ -106,10 +119,12 @@ private:
     Fd epoll_, wakeup_;
     std::vector<ListenSocket> sockets_;
     std::vector<Handle> handles_;  // one per socket plus the wakeup; fixed after create()
-    // Connections ordered by last activity, oldest first: the idle timeout looks at the
-    // front, and so does the search for an idle connection to give up at the cap.
-    std::list<Connection> connections_;
-    std::list<Connection> closed_;  // freed after the event batch that may still name them
+    // Open connections, split by whether a timeout of the idle kind applies, each list
+    // ordered by `since`, oldest first: every deadline check looks at a front only, and the
+    // idle connection to give up at the cap is idle_.front().
+    List idle_;
+    List busy_;    // Reading and Sending: both are given the full idle timeout
+    List closed_;  // freed after the event batch that may still name them
     Clock::time_point now_ = Clock::now();
     bool stopping_ = false;
     std::unique_ptr<UdpBuffers> udp_;

@@ -228,6 +228,30 @@ TEST(TcpSession, LargestMessageFits) {
     EXPECT_EQ(h.drain_all(), frame(big));
 }
 
+// What the event loop times a connection by: queries() counts whole queries only, so the
+// bytes of an unfinished one never restart its clock; owes_output() tells answers waiting
+// (or a stream) from a query half read.
+TEST(TcpSession, CountsWholeQueriesAndTellsWhatIsOwed) {
+    Harness h;
+    Bytes in = concat({frame(message(1)), frame(message(2, 40))});
+    ASSERT_TRUE(h.feed(Bytes(in.begin(), in.begin() + 24)));  // the first and 2 bytes of the second
+    EXPECT_EQ(h.session.queries(), 1u);
+    EXPECT_TRUE(h.session.owes_output());
+    h.drain_all();
+    EXPECT_FALSE(h.session.owes_output());
+    EXPECT_FALSE(h.session.idle()) << "half a query is not idle";
+    for (std::size_t i = 24; i + 1 < in.size(); ++i) ASSERT_TRUE(h.feed(Bytes{in[i]}));
+    EXPECT_EQ(h.session.queries(), 1u);
+    ASSERT_TRUE(h.feed(Bytes{in.back()}));
+    EXPECT_EQ(h.session.queries(), 2u);
+    EXPECT_TRUE(h.session.owes_output());
+    h.drain_all();
+    EXPECT_TRUE(h.session.idle());
+    h.handler.stream_count = 2;
+    ASSERT_TRUE(h.feed(frame(message(0xAAAA))));
+    EXPECT_TRUE(h.session.owes_output());
+}
+
 // A length below the 12-byte header is not a DNS message: earlier answers are still
 // delivered, nothing after it is read, and the connection finishes.
 TEST(TcpSession, ShortMessageEndsTheConversation) {
