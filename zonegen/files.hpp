@@ -12,10 +12,27 @@ namespace zonegen {
 // *missing (if given) to whether the failure was that the file does not exist.
 std::optional<std::string> read_file(const std::string& path, std::string* error, bool* missing = nullptr);
 
+// How write_file_atomically makes its temporary file.
+enum class TempFile {
+    // O_TMPFILE: the data is written to a file with no name, which a crash or SIGKILL
+    // simply discards; it gets a name only for the microseconds between linkat() and
+    // rename(). Falls back to Named where the file system has no O_TMPFILE.
+    Anonymous,
+    // A named file from the start (what Anonymous falls back to; tests pick it directly).
+    Named,
+};
+
 // Writes data to path atomically: a temporary file in the same directory, written,
 // fsynced, given mode 0666 & ~umask, renamed over path, then the directory fsynced so the
 // rename itself survives a crash. On failure the temporary file is removed, path is
 // untouched, and the reason ("path: reason") is returned.
-std::optional<std::string> write_file_atomically(const std::string& path, std::string_view data);
+//
+// A temporary that does get a name is ".<file>.tmp.<pid>.<n>" beside path. SIGKILL runs no
+// cleanup, so each write first removes the ones for the same path whose process is gone.
+std::optional<std::string> write_file_atomically(const std::string& path, std::string_view data,
+                                                 TempFile how = TempFile::Anonymous);
+
+// The name write_file_atomically gives a temporary for path in process pid, for tests.
+std::string temporary_name(const std::string& path, long pid, unsigned long n);
 
 }  // namespace zonegen
