@@ -2,6 +2,7 @@
 #include "zonegen/master_text.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 #include "zonegen/name.hpp"
 
@@ -52,32 +53,85 @@ bool is_absolute(std::string_view s) {
     return slashes % 2 == 0;
 }
 
-void split_tokens(std::string_view rec, std::vector<std::string_view>& out) {
-    out.clear();
-    const std::size_t n = rec.size();
-    std::size_t i = 0;
+namespace {
+
+bool ends_token(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' || c == ')';
+}
+
+}  // namespace
+
+bool Scanner::next(Entry& e) {
+    const std::size_t n = text_.size();
+    e.tokens.clear();
+    e.error = nullptr;
+    // Blank lines and lines holding only a comment belong to no entry.
+    std::size_t i = pos_, start = pos_;
+    for (;;) {
+        start = i;
+        while (i < n && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\r')) ++i;
+        if (i < n && text_[i] == ';')
+            while (i < n && text_[i] != '\n') ++i;
+        if (i >= n) {
+            pos_ = n;
+            return false;
+        }
+        if (text_[i] != '\n') break;
+        ++i;
+        ++line_;
+    }
+    e.line = line_;
+    e.blank_owner = i > start;
+    const std::size_t eol = text_.find('\n', start);
+    e.text = text_.substr(start, (eol == std::string_view::npos ? n : eol) - start);
+
+    int depth = 0;
     while (i < n) {
-        char c = rec[i];
-        if (is_space(c) || c == '(' || c == ')') {
+        const char c = text_[i];
+        if (c == '\n') {
+            ++line_;
             ++i;
-            continue;
-        }
-        if (c == ';') {
-            while (i < n && rec[i] != '\n') ++i;
-            continue;
-        }
-        const std::size_t start = i;
-        if (c == '"') {
-            for (++i; i < n && rec[i] != '"'; ++i)
-                if (rec[i] == '\\') ++i;
+            if (depth == 0) break;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            ++i;
+        } else if (c == ';') {
+            while (i < n && text_[i] != '\n') ++i;
+        } else if (c == '(') {
+            ++depth;
+            ++i;
+        } else if (c == ')') {
+            if (depth == 0 && !e.error) e.error = "\")\" without \"(\"";
+            depth = depth > 0 ? depth - 1 : 0;
+            ++i;
+        } else if (c == '"') {
+            const std::size_t from = ++i;
+            while (i < n && text_[i] != '"') {
+                if (text_[i] == '\\' && i + 1 < n) ++i;
+                if (text_[i] == '\n') ++line_;
+                ++i;
+            }
+            if (i >= n) {
+                if (!e.error) e.error = "a quoted string without its closing '\"'";
+                e.tokens.push_back({text_.substr(from), true});
+                break;
+            }
+            e.tokens.push_back({text_.substr(from, i - from), true});
             ++i;
         } else {
-            for (; i < n && !is_space(rec[i]) && rec[i] != '(' && rec[i] != ')' && rec[i] != ';'; ++i)
-                if (rec[i] == '\\') ++i;
+            const std::size_t from = i;
+            while (i < n && !ends_token(text_[i])) {
+                if (text_[i] == '\\' && i + 1 < n) {
+                    ++i;
+                    if (text_[i] == '\n') ++line_;
+                }
+                ++i;
+            }
+            e.tokens.push_back({text_.substr(from, i - from), false});
         }
-        i = std::min(i, n);
-        out.push_back(rec.substr(start, i - start));
     }
+    if (depth > 0 && !e.error) e.error = "\"(\" without \")\"";
+    pos_ = i;
+    return true;
 }
 
 }  // namespace zonegen::master_text

@@ -48,28 +48,33 @@ void Name::release() noexcept {
     }
 }
 
-std::optional<Name> Name::parse(std::string_view text, std::string* why) {
+std::optional<Name> Name::parse(std::string_view text, std::string* why) { return read(text, Name(), why); }
+
+std::optional<Name> Name::parse(std::string_view text, const Name& origin, std::string* why) {
+    if (text == "@") return origin;
+    return read(text, origin, why);
+}
+
+// One pass from presentation text to wire form in a stack buffer: a zone file names a
+// million owners and targets, so no temporary strings.
+std::optional<Name> Name::read(std::string_view text, const Name& origin, std::string* why) {
     auto fail = [&](const char* msg) -> std::optional<Name> {
         if (why) *why = msg;
         return std::nullopt;
     };
     if (text.empty() || text == ".") return Name();
-    std::string wire;
-    wire.reserve(text.size() + 2);
-    std::string label;
-    auto flush = [&]() -> bool {
-        if (label.empty() || label.size() > kMaxLabel) return false;
-        wire += static_cast<char>(label.size());
-        wire += label;
-        label.clear();
-        return true;
-    };
+    char wire[kMaxWire + kMaxLabel + 2];
+    std::size_t size = 0;       // octets written, labels complete
+    std::size_t label = 0;      // octets of the label being read
+    bool absolute = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (c == '.') {
-            if (label.empty()) return fail("empty label");
-            if (!flush()) return fail("label longer than 63 octets");
-            if (i + 1 == text.size()) break;  // trailing dot: absolute
+            if (label == 0) return fail("empty label");
+            wire[size] = static_cast<char>(label);
+            size += 1 + label;
+            label = 0;
+            if (i + 1 == text.size()) absolute = true;
             continue;
         }
         if (c == '\\') {
@@ -91,13 +96,19 @@ std::optional<Name> Name::parse(std::string_view text, std::string* why) {
                 i += 1;
             }
         }
-        label += ascii_lower(c);
-        if (label.size() > kMaxLabel) return fail("label longer than 63 octets");
+        if (label == kMaxLabel) return fail("label longer than 63 octets");
+        if (size + 1 + label >= kMaxWire) return fail("name longer than 255 octets");
+        wire[size + 1 + label++] = ascii_lower(c);
     }
-    if (!label.empty() && !flush()) return fail("label longer than 63 octets");
-    wire += '\0';
-    if (wire.size() > kMaxWire) return fail("name longer than 255 octets");
-    return Name(std::string_view(wire));
+    if (label > 0) {
+        wire[size] = static_cast<char>(label);
+        size += 1 + label;
+    }
+    // RFC 1035 §5.1: a name without the final dot is relative to the origin.
+    const std::string_view tail = absolute ? std::string_view("", 1) : origin.wire();
+    if (size + tail.size() > kMaxWire) return fail("name longer than 255 octets");
+    std::memcpy(wire + size, tail.data(), tail.size());
+    return Name(std::string_view(wire, size + tail.size()));
 }
 
 std::optional<Name> Name::from_wire(std::string_view wire) {

@@ -40,6 +40,9 @@ public:
     // Backslash escapes (\. and \DDD, RFC 1035 §5.1) are understood. On failure, *why
     // (if given) says what is wrong and nullopt is returned.
     static std::optional<Name> parse(std::string_view text, std::string* why = nullptr);
+    // The same as a master file reads it (RFC 1035 §5.1): "@" is origin, and a name that
+    // does not end in an unescaped '.' is relative to origin.
+    static std::optional<Name> parse(std::string_view text, const Name& origin, std::string* why = nullptr);
 
     // Uncompressed wire form ending in the root label. Upper case is folded.
     static std::optional<Name> from_wire(std::string_view wire);
@@ -72,6 +75,7 @@ private:
         char data[1];        // really size octets (allocated to fit)
     };
     explicit Name(std::string_view wire);  // wire: already lower-cased and valid
+    static std::optional<Name> read(std::string_view text, const Name& origin, std::string* why);
     static Rep* root_rep() noexcept;
     void retain() const noexcept {
         if (rep_ != root_rep()) rep_->refs.fetch_add(1, std::memory_order_relaxed);

@@ -1,4 +1,4 @@
-// The zone-file loader: a master file (RFC 1035 §5) read through ldns into a Zone, so that
+// The zone-file loader: a master file (RFC 1035 §5) read into a Zone, so that
 // `zonegen check` (drift), `explain --server` and dnsd see a hand-written or generated
 // file as the same hub type the inventory builder produces. Only what dnsd serves is
 // accepted (class IN; A, AAAA, NS, SOA, MX, TXT): anything else is an error at its line,

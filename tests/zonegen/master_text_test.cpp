@@ -1,4 +1,4 @@
-// Master-file text helpers: TTL periods, plain numbers, absolute names, record tokens.
+// Master-file text: TTL periods, plain numbers, absolute names, and the scanner's entries.
 #include "zonegen/master_text.hpp"
 
 #include <gtest/gtest.h>
@@ -24,10 +24,54 @@ TEST(MasterText, AbsoluteNames) {
     EXPECT_TRUE(is_absolute("mail\\\\."));   // an escaped backslash, then the final dot
 }
 
-TEST(MasterText, Tokens) {
-    std::vector<std::string_view> t;
-    split_tokens("@ IN SOA ns admin ( 1 ; serial\n 2 3 4 5 )", t);
-    EXPECT_EQ(t, (std::vector<std::string_view>{"@", "IN", "SOA", "ns", "admin", "1", "2", "3", "4", "5"}));
-    split_tokens("txt IN TXT \"a b;c\" x\\ y", t);
-    EXPECT_EQ(t, (std::vector<std::string_view>{"txt", "IN", "TXT", "\"a b;c\"", "x\\ y"}));
+std::vector<std::string> texts(const Entry& e) {
+    std::vector<std::string> out;
+    for (const Token& t : e.tokens) out.push_back(t.quoted ? "\"" + std::string(t.text) + "\"" : std::string(t.text));
+    return out;
+}
+
+TEST(MasterText, ScannerJoinsParenthesesAndDropsComments) {
+    Scanner s("; header\n\n@ IN SOA ns admin ( 1 ; serial\n 2 3 4 5 )\n  A 192.0.2.1 ; blank owner\n");
+    Entry e;
+    ASSERT_TRUE(s.next(e));
+    EXPECT_EQ(e.line, 3);
+    EXPECT_FALSE(e.blank_owner);
+    EXPECT_EQ(e.text, "@ IN SOA ns admin ( 1 ; serial");
+    EXPECT_EQ(texts(e), (std::vector<std::string>{"@", "IN", "SOA", "ns", "admin", "1", "2", "3", "4", "5"}));
+    ASSERT_TRUE(s.next(e));
+    EXPECT_EQ(e.line, 5);
+    EXPECT_TRUE(e.blank_owner);
+    EXPECT_EQ(texts(e), (std::vector<std::string>{"A", "192.0.2.1"}));
+    EXPECT_FALSE(s.next(e));
+}
+
+TEST(MasterText, ScannerQuotesAndEscapes) {
+    Scanner s("txt IN TXT \"a b;c\" x\\ y \"q\\\"uote\"\r\nnext A 1.2.3.4");
+    Entry e;
+    ASSERT_TRUE(s.next(e));
+    EXPECT_EQ(texts(e), (std::vector<std::string>{"txt", "IN", "TXT", "\"a b;c\"", "x\\ y", "\"q\\\"uote\""}));
+    EXPECT_TRUE(e.tokens[3].quoted);
+    EXPECT_EQ(e.error, nullptr);
+    ASSERT_TRUE(s.next(e));  // no final newline
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(texts(e), (std::vector<std::string>{"next", "A", "1.2.3.4"}));
+}
+
+TEST(MasterText, ScannerReportsUnbalancedParenthesesAndQuotes) {
+    Entry e;
+    Scanner open("a SOA ( 1 2\nb A 1.2.3.4\n");
+    ASSERT_TRUE(open.next(e));
+    EXPECT_EQ(e.line, 1);
+    ASSERT_NE(e.error, nullptr);
+    EXPECT_STREQ(e.error, "\"(\" without \")\"");
+    Scanner close("a A 1.2.3.4 )\nb A 1.2.3.5\n");
+    ASSERT_TRUE(close.next(e));
+    ASSERT_NE(e.error, nullptr);
+    ASSERT_TRUE(close.next(e));  // the next line is read on its own
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(e.error, nullptr);
+    Scanner quote("t TXT \"never closed\n");
+    ASSERT_TRUE(quote.next(e));
+    ASSERT_NE(e.error, nullptr);
+    EXPECT_FALSE(quote.next(e));
 }

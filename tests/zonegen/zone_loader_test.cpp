@@ -1,4 +1,4 @@
-// The zone-file loader: master files (RFC 1035 §5) read through ldns into Zones, and every
+// The zone-file loader: master files (RFC 1035 §5) read into Zones, and every
 // mistake reported at the line of the record at fault.
 #include "zonegen/zone_loader.hpp"
 
@@ -135,7 +135,7 @@ TEST(ZoneLoader, SyntaxErrorsCarryTheirLineAndAllAreReported) {
         "bad A 192.0.2\n"                                  // 7
         "\n"                                               // 8
         "   \n"                                            // 9
-        "; two comment lines ldns folds into the next record\n"  // 10
+        "; two comment lines before a record\n"  // 10
         "; ...\n"                                          // 11
         "mx MX ten mail\n"                                 // 12
         "ok A 192.0.2.1\n"                                 // 13
@@ -147,14 +147,15 @@ TEST(ZoneLoader, SyntaxErrorsCarryTheirLineAndAllAreReported) {
     EXPECT_EQ(r.errors()[0].where.line, 7);
     EXPECT_NE(r.errors()[0].message.find("\"bad A 192.0.2\""), std::string::npos) << r.errors()[0].message;
     EXPECT_EQ(r.errors()[1].where.line, 12);
-    EXPECT_NE(r.errors()[1].message.find("\"mx MX ten mail\""), std::string::npos) << r.errors()[1].message;
+    EXPECT_EQ(r.errors()[1].message, "MX preference ten is not a number from 0 to 65535");
     EXPECT_EQ(format_gnu(r.errors()[2]), "t.zone:14: unknown record type FOO");
 }
 
 TEST(ZoneLoader, OneMistakeGivesOneError) {
     // A broken SOA is not also reported as a missing one.
     EXPECT_EQ(messages(load_zone_text("$ORIGIN t.\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 600\n", "t.zone")),
-              "t.zone:3: Syntax error, value expected in \"@ SOA ns1 hostmaster 1 3600 600\"\n");
+              "t.zone:3: SOA record needs 7 fields: mname rname serial refresh retry expire minimum, in \"@ SOA ns1 "
+              "hostmaster 1 3600 600\"\n");
     // A $ORIGIN that does not parse leaves the previous origin in force, so the names after
     // it are not errors too.
     Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa + "$ORIGIN a..b.\nwww A 192.0.2.1\n",
@@ -165,7 +166,6 @@ TEST(ZoneLoader, OneMistakeGivesOneError) {
 }
 
 TEST(ZoneLoader, UnknownTypeMnemonics) {
-    // ldns rejects the first and parses the second as a record of type 0.
     Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa + "a FOO 1\nb BAR\n", "t.zone");
     EXPECT_EQ(messages(r), "t.zone:4: unknown record type FOO\nt.zone:5: unknown record type BAR\n");
 }
