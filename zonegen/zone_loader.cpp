@@ -155,6 +155,8 @@ Result<Zone> Loader::run() {
     while (errors_.size() < kMaxLoadErrors && scanner_.next(entry_)) {
         if (entry_.error)
             error(std::string(entry_.error) + " in \"" + excerpt() + "\"");
+        else if (entry_.tokens.empty())
+            continue;  // only parentheses, as in "()": nothing in it, like a blank line
         else if (!entry_.blank_owner && entry_.tokens.front().text.front() == '$')
             directive();
         else
