@@ -1,5 +1,5 @@
-// Fuzz target: zonegen::load_zone_text(), the master-file loader (RFC 1035 §5) that
-// `zonegen check`, `explain --server` and dnsd feed hand-written files through ldns. On
+// Fuzz target: zonegen::load_zone_text(), the master-file loader (RFC 1035 §5) through
+// which `zonegen check`, `explain --server` and dnsd read hand-written files. On
 // arbitrary text it must return a zone or diagnostics (at least one, each with a message,
 // no more than kMaxLoadErrors plus the one saying it stopped), never crash or hang. Inputs
 // of odd length are loaded with a known origin, even ones without, so both ways of naming
