@@ -30,4 +30,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// Gives the heap that a load or the end of a table left free back to the system. Not for
+// the packet path: it walks the heap.
+void return_free_heap() noexcept;
+
 }  // namespace dnsd

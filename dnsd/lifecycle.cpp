@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -34,6 +35,12 @@ void reload(Server& server, const Sources& sources, const SwapHook& swapped) {
     server.set_table(next.value());
     log_line("reloaded (" + describe_zones(*next.value()) + ")");
     if (swapped) swapped(*current, *next.value());
+    // The workers let go of the old table with their next batch; a transfer in flight
+    // keeps it until it ends. Freeing it here, not in a worker, lets the heap it leaves be
+    // returned at once.
+    for (int i = 0; i < 200 && current.use_count() > 1; ++i) ::usleep(5000);
+    current.reset();
+    return_free_heap();
 }
 
 }  // namespace

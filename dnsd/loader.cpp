@@ -74,7 +74,9 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
     return out;
 }
 
-zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& sources, const AnswerTable* current) {
+namespace {
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sources, const AnswerTable* current) {
     std::vector<Diagnostic> errors;
     std::vector<Loaded> loaded;
     for (const std::string& path : sources.zone_files) {
@@ -107,6 +109,14 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& so
     zones.reserve(loaded.size());
     for (Loaded& l : loaded) zones.push_back(std::move(l.zone));
     return AnswerTable::compile(std::move(zones));
+}
+
+}  // namespace
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& sources, const AnswerTable* current) {
+    auto table = load_all(sources, current);  // its temporaries are gone once it returns
+    return_free_heap();
+    return table;
 }
 
 std::string describe_zones(const AnswerTable& table) {

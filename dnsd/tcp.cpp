@@ -14,19 +14,21 @@ namespace dnsd {
 
 namespace {
 
-// Answers a connection's queries from one table snapshot; zone transfers go to the hook.
+// Answers each query from the table served when it arrives, so that a long-lived
+// connection does not keep a reloaded-away table alive; a zone transfer keeps the snapshot
+// it started on (RFC 5936 §2.2: one version of the zone), and goes to the hook.
 class TableHandler final : public QueryHandler {
 public:
-    TableHandler(const Server::Shared& shared, const Endpoint& peer)
-        : shared_(shared), peer_(peer), table_(shared.table.load()) {}
+    TableHandler(const Server::Shared& shared, const Endpoint& peer) : shared_(shared), peer_(peer) {}
 
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                        std::unique_ptr<MessageStream>& stream) override {
+        std::shared_ptr<const AnswerTable> table = shared_.table.load();
         QueryInfo info;
-        std::size_t len = respond(*table_, query, out, Transport::Tcp, &info);
+        std::size_t len = respond(*table, query, out, Transport::Tcp, &info);
         if (info.is_transfer && shared_.options.transfer) {
             // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it.
-            stream = shared_.options.transfer(table_, query, peer_);
+            stream = shared_.options.transfer(std::move(table), query, peer_);
             if (stream) return 0;
         }
         if (shared_.options.log_queries) {
@@ -39,7 +41,6 @@ public:
 private:
     const Server::Shared& shared_;
     const Endpoint& peer_;
-    std::shared_ptr<const AnswerTable> table_;
 };
 
 }  // namespace
