@@ -13,7 +13,6 @@
 #include <atomic>
 #include <cctype>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -83,7 +82,31 @@ const std::string kOxfordAdditional =
     "mail.oxford.smarthost.local. 300 IN AAAA 2001:db8::25";
 
 // Client output with every run of blanks made one space, so records compare as text.
-std::string squeeze(const std::string& s) { return std::regex_replace(s, std::regex("[ \t]+"), " "); }
+std::string squeeze(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        const bool blank = c == ' ' || c == '\t';
+        if (blank && !out.empty() && out.back() == ' ') continue;
+        out += blank ? ' ' : c;
+    }
+    return out;
+}
+
+// Every occurrence of from replaced by to (plain text, unlike std::regex, which GCC 12
+// cannot compile warning-free under the sanitizers).
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+    return s;
+}
+
+std::string without_lines_containing(const std::string& s, const std::string& what) {
+    std::string out;
+    std::istringstream in(s);
+    for (std::string line; std::getline(in, line);)
+        if (line.find(what) == std::string::npos) out += line + "\n";
+    return out;
+}
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -105,7 +128,7 @@ std::string zone_text(std::uint32_t serial, const std::string& extra = "") {
     std::ifstream f(kZone);
     std::stringstream s;
     s << f.rdbuf();
-    return std::regex_replace(s.str(), std::regex("2026112301"), std::to_string(serial)) + extra;
+    return replace_all(s.str(), "2026112301", std::to_string(serial)) + extra;
 }
 
 }  // namespace
@@ -242,7 +265,7 @@ TEST(DnsdE2e, BrokenOrOlderZoneKeepsTheOldOne) {
         EXPECT_TRUE(line && line->find(expect) != std::string::npos) << (line ? *line : dnsd.process().err());
     };
     // Line 10 of the file is "mail.oxford IN A 192.0.2.25"; make it an impossible address.
-    reload(std::regex_replace(zone_text(2026112302), std::regex("192\\.0\\.2\\.25"), "192.0.2.300"),
+    reload(replace_all(zone_text(2026112302), "192.0.2.25", "192.0.2.300"),
            "dnsd: reload failed, still serving serial 2026112301: " + zone + ":10:");
     EXPECT_EQ(soa_serial(dnsd.port()), "2026112301");
     EXPECT_EQ(dnstest::sorted(ask_udp(dnsd.port(), "oxford.smarthost.local", kMX).answer), kOxfordMx);
@@ -303,7 +326,7 @@ TEST(DnsdE2e, ServesAnInventory) {
 // is unchanged and moves it on when the zone changes, so secondaries see every change.
 TEST(DnsdE2e, InventoryWithoutSerialMovesItOnlyWhenTheZoneChanges) {
     TempDir dir;
-    std::string inventory = std::regex_replace(read_text(kData + "sites.json"), std::regex(".*\"serial\".*\n"), "");
+    std::string inventory = without_lines_containing(read_text(kData + "sites.json"), "\"serial\"");
     std::string path = put(dir, "sites.json", inventory);
     ::setenv("SOURCE_DATE_EPOCH", "1795435200", 1);  // 2026-11-23 12:00 UTC, inherited by dnsd
     Dnsd dnsd(DNSD_BIN, with_listen({"--inventory", path}));
@@ -319,7 +342,7 @@ TEST(DnsdE2e, InventoryWithoutSerialMovesItOnlyWhenTheZoneChanges) {
     };
     reload("dnsd: reloaded (smarthost.local serial 2026112301)");
     put(dir, "sites.json",
-        std::regex_replace(inventory, std::regex("\"198\\.51\\.100\\.25\""), "\"198.51.100.25\", \"198.51.100.26\""));
+        replace_all(inventory, "\"198.51.100.25\"", "\"198.51.100.25\", \"198.51.100.26\""));
     reload("dnsd: reloaded (smarthost.local serial 2026112302)");
     EXPECT_EQ(ask_udp(dnsd.port(), "mail.cambridge.smarthost.local", kA).answer.size(), 2u);
     EXPECT_EQ(dnsd.process().stop(), 0);
@@ -348,7 +371,7 @@ TEST(DnsdE2e, SeveralZonesAndQueryLog) {
 TEST(DnsdE2e, StartupFailuresExitWithTheirStatus) {
     TempDir dir;
     std::string broken =
-        put(dir, "broken.zone", std::regex_replace(zone_text(1), std::regex("192\\.0\\.2\\.25"), "192.0.2.300"));
+        put(dir, "broken.zone", replace_all(zone_text(1), "192.0.2.25", "192.0.2.300"));
     // Bad zones: exit 1, every error as file:line.
     RunResult r = run(DNSD_BIN, with_listen({"--zone", kData + "unsupported.zone"}));
     EXPECT_EQ(r.status, 1);
