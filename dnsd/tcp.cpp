@@ -72,6 +72,11 @@ void Worker::on_listener(int fd) {
         // Answers are written whole; Nagle would hold a pipelined answer back for an ACK.
         int one = 1;
         ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        // Left to autotuning, the kernel buffers megabytes for a peer that sends queries
+        // and never reads; capped (the kernel doubles this), a non-reading client's answers
+        // soon wait in the session, where its output limit drops the connection.
+        int send_buffer = 128 * 1024;
+        ::setsockopt(s, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
         // A new connection waits for its first query: idle, timed from now.
         idle_.emplace_back(s, endpoint_of(reinterpret_cast<sockaddr*>(&from), len),
                            shared_.options.max_pending_output, now_);
