@@ -71,9 +71,11 @@ int run(int argc, char** argv) {
          "after binding, run as this user and its groups with no root privileges (start as root)")
         ("log-queries", "log one line per query to stderr")
         ("idle-timeout", po::value<unsigned>()->default_value(10)->value_name("SEC"),
-         "close TCP connections idle this many seconds")
+         "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
+         "long after its first byte, or one that has read none of its waiting answers for this long")
         ("max-connections", po::value<unsigned>()->default_value(256)->value_name("N"),
-         "open TCP connections at most; at the cap the oldest idle one is closed for a new one")
+         "open TCP connections at most; at the cap the oldest idle one is closed for a new one, and above 3/4 "
+         "of it idle connections are closed after 1 s")
         ("help,h", "show this help and exit")
         ("version,V", "show the version and exit");
 
