@@ -157,7 +157,7 @@ Result<Zone> Loader::run() {
             error(std::string(entry_.error) + " in \"" + excerpt() + "\"");
         else if (entry_.tokens.empty())
             continue;  // only parentheses, as in "()": nothing in it, like a blank line
-        else if (!entry_.blank_owner && entry_.tokens.front().text.front() == '$')
+        else if (!entry_.blank_owner && entry_.tokens.front().text.starts_with('$'))  // "" is a token too
             directive();
         else
             record();
@@ -292,7 +292,7 @@ void Loader::record() {
     bool has_class = false;
     for (int k = 0; k < 2 && i < t.size(); ++k) {
         const std::string_view tok = t[i].text;
-        if (!ttl && is_digit(tok.front())) {
+        if (!ttl && !tok.empty() && is_digit(tok.front())) {
             ttl = parse_period(tok, kMaxTtl);
             if (!ttl) return error("TTL " + std::string(tok) + " is not a TTL: " + kTtlRule);
         } else if (!has_class && is_class(tok)) {
