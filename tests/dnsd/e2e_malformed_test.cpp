@@ -1,7 +1,8 @@
-// The malformed-packet contract against a running dnsd: every hostile packet of
-// malformed_cases.hpp, over UDP and over TCP, is dropped or answered FORMERR (or, for the
-// well-formed oddities, answered), and a valid query right after each is answered. Also
-// a 64 KiB message over TCP. One dnsd serves the whole run, so a crash anywhere shows.
+// The malformed-input contract against a running dnsd: every packet of malformed_cases.hpp,
+// over UDP and over TCP, is dropped or answered exactly as the table says (FORMERR, NOTIMP,
+// BADVERS, NODATA or the answer), and a valid query right after each, over UDP and over
+// TCP, is answered correctly. Also a 64 KiB message over TCP. One dnsd serves the whole
+// run, so a crash anywhere shows.
 #include <gtest/gtest.h>
 
 #include "tests/dnsd/malformed_cases.hpp"
@@ -22,12 +23,25 @@ constexpr const char* kZone =
     "ns   300 IN A   192.0.2.1\n"
     "site 300 IN MX  10 ns\n";
 
+// A valid query with its own ID, so that a late answer to the case before cannot pass for it.
+malformed::Case valid_query() {
+    dnstest::QueryOptions o;
+    o.id = 0x5151;
+    o.rd = true;
+    return {"valid query", dnstest::query("site.example.test", malformed::kMx, o), Expect::Answer};
+}
+
 void expect_alive(std::uint16_t port, const std::string& after) {
-    auto r = udp_exchange_at("127.0.0.1", port, dnstest::query("site.example.test", 15));
-    ASSERT_TRUE(r) << "no answer to a valid query after: " << after;
-    auto d = dnstest::decode(*r);
-    EXPECT_EQ(d.rcode, 0) << after;
-    EXPECT_EQ(d.answer.size(), 1u) << after;
+    const malformed::Case valid = valid_query();
+    auto r = udp_exchange_at("127.0.0.1", port, valid.bytes);
+    ASSERT_TRUE(r) << "no UDP answer to a valid query after: " << after;
+    EXPECT_EQ(malformed::mismatch(valid, *r), "") << "UDP, after: " << after;
+    TcpConnection conn("127.0.0.1", port);
+    ASSERT_TRUE(conn.connected()) << "after: " << after;
+    ASSERT_TRUE(conn.send(framed(valid.bytes)));
+    r = conn.read_frame();
+    ASSERT_TRUE(r) << "no TCP answer to a valid query after: " << after;
+    EXPECT_EQ(malformed::mismatch(valid, *r), "") << "TCP, after: " << after;
 }
 
 void check(const malformed::Case& c, const std::optional<Bytes>& response, const std::string& how) {
@@ -37,10 +51,7 @@ void check(const malformed::Case& c, const std::optional<Bytes>& response, const
         return;
     }
     ASSERT_TRUE(response) << what << ": no response";
-    auto d = dnstest::decode(*response);
-    ASSERT_TRUE(d.ok) << what << ": " << d.error;
-    EXPECT_EQ(d.id, 0x4242) << what;
-    EXPECT_EQ(d.rcode, c.expect == Expect::Answer ? 0 : 1) << what;
+    EXPECT_EQ(malformed::mismatch(c, *response), "") << what;
 }
 
 class DnsdMalformed : public ::testing::Test {
@@ -77,7 +88,7 @@ TEST_F(DnsdMalformed, EveryCaseOverUdpThenAValidQuery) {
 
 TEST_F(DnsdMalformed, EveryCaseOverTcpThenAValidQuery) {
     for (const auto& c : malformed::cases()) {
-        if (c.bytes.size() < 12) continue;  // RFC 7766 framing: dnsd closes such connections (e2e_tcp_test)
+        // Messages shorter than a header: dnsd closes the connection unanswered (e2e_tcp_test).
         TcpConnection conn("127.0.0.1", port_);
         ASSERT_TRUE(conn.connected());
         ASSERT_TRUE(conn.send(framed(c.bytes)));

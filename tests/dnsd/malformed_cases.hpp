@@ -1,10 +1,13 @@
-// Malformed DNS queries, one per rule of the malformed-input contract, with what the
-// server must do with each. Shared by the respond() unit test and the end-to-end test
-// that sends them to a running dnsd. They ask about a zone holding:
+// Malformed and unusual DNS queries, one per rule of the malformed-input contract, with
+// what the server must do with each, and mismatch(), which judges a response exactly.
+// Shared by the respond() unit test and the end-to-end test that sends them to a running
+// dnsd. They ask about a zone holding (SOA TTL 300, MINIMUM 5):
 //   example.test. SOA/NS, ns.example.test. A 192.0.2.1, site.example.test. MX 10 ns.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,7 +32,15 @@ inline Packet good_question(std::uint16_t an, std::uint16_t ns, std::uint16_t ar
     return p;
 }
 
-enum class Expect { Drop, FormErrNoQuestion, FormErrWithQuestion, Answer };
+enum class Expect {
+    Drop,                 // no response at all
+    FormErrNoQuestion,    // FORMERR, header only
+    FormErrWithQuestion,  // FORMERR, the question echoed, nothing else
+    NotImp,               // NOTIMP, the question echoed, the opcode kept (RFC 1035 §4.1.1)
+    BadVers,              // extended RCODE 16 in our OPT (version 0), no records (RFC 6891 §6.1.3)
+    NoData,               // NOERROR, AA, no answer, the negative SOA in authority (RFC 2308 §2.2)
+    Answer,               // NOERROR, AA, the MX of site.example.test
+};
 
 struct Case {
     const char* what;
@@ -132,7 +143,103 @@ inline std::vector<Case> cases() {
         good_question(1, 0, 0).u16(0xC00C).u16(1).u16(1).u32(0).u16(4).u32(0x01020304), Expect::Answer);
     add("an unknown record type after the OPT",
         good_question(0, 0, 2).opt(1232).u8(0).u16(65280).u16(1).u32(0).u16(0), Expect::Answer);
+    // Opcodes a server does not implement, EDNS versions it does not speak, and the last type code.
+    {
+        Packet p;
+        p.header(0x4242, 0x0100 | (15 << 11), 1, 0, 0, 0).name("site.example.test").u16(kMx).u16(1);
+        add("opcode 15", p, Expect::NotImp);
+    }
+    {
+        // RFC 2136 §2: zone section (the zone's SOA), no prerequisites, one update adding an A.
+        Packet p;
+        p.header(0x4242, 5 << 11, 1, 0, 1, 0).name("example.test").u16(6).u16(1);
+        p.name("new.example.test").u16(1).u16(1).u32(300).u16(4).u32(0xC0000209);
+        add("UPDATE (opcode 5)", p, Expect::NotImp);
+    }
+    add("EDNS version 1", good_question(0, 0, 1).opt(1232, 1), Expect::BadVers);
+    add("QTYPE 65535", head(1, 0, 0, 0).name("site.example.test").u16(65535).u16(1), Expect::NoData);
     return c;
+}
+
+// The RCODE (extended, RFC 6891 §6.1.3) a response must carry; none for Drop.
+inline int rcode_of(Expect e) {
+    switch (e) {
+        case Expect::FormErrNoQuestion:
+        case Expect::FormErrWithQuestion: return 1;
+        case Expect::NotImp: return 4;
+        case Expect::BadVers: return 16;
+        default: return 0;
+    }
+}
+
+// Octets of the question of a query whose question name is uncompressed; 0 if unreadable.
+inline std::size_t question_length(std::span<const std::uint8_t> q) {
+    std::size_t at = 12;
+    while (at < q.size() && q[at] != 0 && q[at] < 64) at += 1 + q[at];
+    if (at >= q.size() || q[at] != 0 || at + 5 > q.size()) return 0;
+    return at + 5 - 12;
+}
+
+// Empty if response is exactly what c.expect asks for (c must not be Drop), else what differs.
+inline std::string mismatch(const Case& c, std::span<const std::uint8_t> response) {
+    std::string why;
+    auto want = [&](bool ok, const std::string& what) {
+        if (!ok) why += (why.empty() ? "" : "; ") + what;
+    };
+    const auto d = dnstest::decode(response);
+    if (!d.ok) return "response does not decode: " + d.error;
+    const std::vector<std::uint8_t>& q = c.bytes;
+    want(q.size() >= 12 && c.expect != Expect::Drop, "a response where none is due");
+    if (!why.empty()) return why;
+    const Expect e = c.expect;
+    const bool formerr = e == Expect::FormErrNoQuestion || e == Expect::FormErrWithQuestion;
+    const bool positive = e == Expect::NoData || e == Expect::Answer;
+    want(d.id == ((q[0] << 8) | q[1]), "ID " + std::to_string(d.id) + " is not the query's");
+    want(d.qr, "QR clear");
+    want(d.opcode == ((q[2] >> 3) & 0x0F), "opcode " + std::to_string(d.opcode) + " is not the query's");
+    want(d.rd == ((q[2] & 0x01) != 0), "RD not copied");
+    want(!d.ra && !d.tc && !d.ad && !d.cd, "RA, TC, AD or CD set");
+    want(d.aa == positive, positive ? "AA clear on an answer from the zone" : "AA set on an error");
+    const int rcode = rcode_of(e);
+    want(d.rcode == rcode, "RCODE " + std::to_string(d.rcode) + ", want " + std::to_string(rcode));
+    want((response[3] & 0x0F) == (rcode & 0x0F), "header RCODE bits do not match");
+    // Readable queries are decoded by ldns too: the response carries an OPT exactly when they do.
+    const bool edns = !formerr && dnstest::decode(q).edns;
+    want(d.edns == edns, edns ? "no OPT in the response" : "an OPT in the response");
+    if (d.edns) {
+        want(d.edns_version == 0 && !d.edns_do && d.edns_rdata_size == 0 && d.edns_payload == 1232,
+             "our OPT is not version 0, DO clear, no options, payload 1232");
+    }
+    const std::uint16_t qd = e == Expect::FormErrNoQuestion ? 0 : 1;
+    std::uint16_t an = 0, ns = 0, ar = edns ? 1 : 0;
+    if (e == Expect::NoData) ns = 1;
+    if (e == Expect::Answer) an = 1, ar += 1;  // the MX target's A, additional (RFC 1035 §3.3.9)
+    want(d.counts[0] == qd && d.counts[1] == an && d.counts[2] == ns && d.counts[3] == ar,
+         "counts " + std::to_string(d.counts[0]) + "/" + std::to_string(d.counts[1]) + "/" +
+             std::to_string(d.counts[2]) + "/" + std::to_string(d.counts[3]) + ", want " + std::to_string(qd) + "/" +
+             std::to_string(an) + "/" + std::to_string(ns) + "/" + std::to_string(ar));
+    if (qd == 1) {
+        // The question exactly as sent, case and all.
+        const std::size_t len = question_length(q);
+        want(len > 0 && response.size() >= 12 + len && std::equal(q.begin() + 12, q.begin() + 12 + len,
+                                                                  response.begin() + 12),
+             "question not echoed byte for byte");
+        if (an + ns + ar == 0) want(response.size() == 12 + len, "octets after the question");
+    }
+    if (qd == 0) want(response.size() == 12, "octets after the header");
+    if (e == Expect::Answer) {
+        want(d.answer.size() == 1 && d.answer[0] == "site.example.test. 300 IN MX 10 ns.example.test.",
+             "answer is not the MX");
+        want(d.additional.size() == 1 && d.additional[0] == "ns.example.test. 300 IN A 192.0.2.1",
+             "additional is not the MX target's A");
+    }
+    if (e == Expect::NoData) {
+        // RFC 2308 §3: the SOA's TTL is the lesser of its own and its MINIMUM.
+        want(d.authority.size() == 1 &&
+                 d.authority[0] == "example.test. 5 IN SOA ns.example.test. admin.example.test. 1 2 3 4 5",
+             "authority is not the zone's negative SOA");
+    }
+    return why;
 }
 
 }  // namespace malformed

@@ -1,8 +1,8 @@
-// respond() on hostile input: every malformed packet is dropped or gets FORMERR, never an
+// respond() on hostile input: every packet of malformed_cases.hpp is dropped or answered
+// exactly as the contract says (FORMERR, NOTIMP, BADVERS, or a normal answer), never an
 // overrun. Hand-made packets, one per rule, then seeded random mutations of good queries.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cctype>
 #include <random>
 #include <string>
@@ -38,7 +38,7 @@ std::shared_ptr<const dnsd::AnswerTable> table() {
 
 class Malformed : public ::testing::TestWithParam<Case> {};
 
-TEST_P(Malformed, DroppedOrFormErr) {
+TEST_P(Malformed, AnsweredAsTheContractSays) {
     const Case& c = GetParam();
     for (Transport transport : {Transport::Udp, Transport::Tcp}) {
         std::vector<std::uint8_t> out(65535);
@@ -49,28 +49,8 @@ TEST_P(Malformed, DroppedOrFormErr) {
             continue;
         }
         ASSERT_GT(n, 0u);
-        const auto d = dnstest::decode({out.data(), n});
-        ASSERT_TRUE(d.ok) << d.error;
-        EXPECT_TRUE(d.qr);
-        EXPECT_EQ(d.id, 0x4242);
-        EXPECT_TRUE(d.rd);
-        EXPECT_FALSE(d.ra);
-        if (c.expect == Expect::Answer) {
-            EXPECT_EQ(d.rcode, 0);
-            EXPECT_TRUE(d.aa);
-            EXPECT_EQ(d.answer.size(), 1u);
-            continue;
-        }
-        EXPECT_EQ(d.rcode, 1);
-        EXPECT_EQ(info.rcode, 1);
-        EXPECT_FALSE(d.aa);
-        EXPECT_EQ(d.counts[0], c.expect == Expect::FormErrWithQuestion ? 1 : 0);
-        EXPECT_EQ(d.counts[1] + d.counts[2] + d.counts[3], 0) << "no records, no OPT in a FORMERR";
-        if (c.expect == Expect::FormErrWithQuestion) {
-            EXPECT_EQ(dnstest::sorted(d.question), "site.example.test. IN MX");
-            EXPECT_TRUE(std::equal(out.begin() + 12, out.begin() + static_cast<std::ptrdiff_t>(n),
-                                   c.bytes.begin() + 12));
-        }
+        EXPECT_EQ(mismatch(c, {out.data(), n}), "") << (transport == Transport::Udp ? "UDP" : "TCP");
+        EXPECT_EQ(int{info.rcode}, rcode_of(c.expect));
     }
 }
 
