@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "dnsd/zone_image.hpp"
 #include "zonegen/diagnostic.hpp"
 #include "zonegen/zone.hpp"
 
@@ -19,7 +20,8 @@ public:
     // longest match wins). Errors name the zone at fault.
     static zonegen::Result<std::shared_ptr<const AnswerTable>> compile(std::vector<zonegen::Zone> zones);
 
-    const std::vector<zonegen::Zone>& zones() const;  // the source zones, e.g. for AXFR
+    // The zones served, in the order given to compile(), for AXFR, NOTIFY and reloads.
+    const std::vector<ZoneImage>& zones() const;
     ~AnswerTable();
 
     struct Impl;

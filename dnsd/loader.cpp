@@ -24,9 +24,9 @@ struct Loaded {
     std::string file;
 };
 
-const Zone* find_zone(const AnswerTable* table, const zonegen::Name& origin) {
+const ZoneImage* find_zone(const AnswerTable* table, const zonegen::Name& origin) {
     if (!table) return nullptr;
-    for (const Zone& z : table->zones())
+    for (const ZoneImage& z : table->zones())
         if (z.origin() == origin) return &z;
     return nullptr;
 }
@@ -50,10 +50,10 @@ zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerT
     if (!inv) return inv.errors();
     if (inv.value().serial) return zonegen::build_zone(inv.value(), *inv.value().serial);
 
-    const Zone* served = find_zone(current, inv.value().zone);
+    const ZoneImage* served = find_zone(current, inv.value().zone);
     if (served) {
         auto same = zonegen::build_zone(inv.value(), served->serial());
-        if (!same || same.value() == *served) return same;
+        if (!same || ZoneImage(same.value()) == *served) return same;
     }
     auto now = zonegen::policy_clock();
     if (!now) return now.errors();
@@ -95,7 +95,7 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sour
     }
 
     for (const Loaded& l : loaded) {
-        const Zone* served = find_zone(current, l.zone.origin());
+        const ZoneImage* served = find_zone(current, l.zone.origin());
         if (!served || l.zone.serial() == served->serial() || zonegen::serial_gt(l.zone.serial(), served->serial()))
             continue;
         errors.push_back({{l.file, 0, 0, {}},
@@ -121,7 +121,7 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& so
 
 std::string describe_zones(const AnswerTable& table) {
     std::string out;
-    for (const Zone& z : table.zones()) {
+    for (const ZoneImage& z : table.zones()) {
         if (!out.empty()) out += ", ";
         out += zone_text(z.origin()) + " serial " + std::to_string(z.serial());
     }

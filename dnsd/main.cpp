@@ -205,9 +205,9 @@ int run(int argc, char** argv) {
     dnsd::SwapHook swapped;
     if (notifier) {
         // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
-        for (const zonegen::Zone* z : dnsd::changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
+        for (const dnsd::ZoneImage* z : dnsd::changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
         swapped = [&notifier](const dnsd::AnswerTable& before, const dnsd::AnswerTable& after) {
-            for (const zonegen::Zone* z : dnsd::changed_zones(&before, after)) notifier->notify(*z);
+            for (const dnsd::ZoneImage* z : dnsd::changed_zones(&before, after)) notifier->notify(*z);
         };
     }
     return dnsd::run_until_stopped(*server.value(), sources, signals.value(), swapped);

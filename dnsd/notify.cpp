@@ -37,7 +37,7 @@ bool same_address(const sockaddr_storage& a, const Endpoint& b) {
 
 }  // namespace
 
-std::optional<std::vector<std::uint8_t>> notify_message(const zonegen::Zone& zone, std::uint16_t id,
+std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id,
                                                         const TsigKey* key) {
     using namespace wire;
     std::vector<std::uint8_t> m;
@@ -66,12 +66,12 @@ std::optional<std::vector<std::uint8_t>> notify_message(const zonegen::Zone& zon
     return m;
 }
 
-std::vector<const zonegen::Zone*> changed_zones(const AnswerTable* before, const AnswerTable& after) {
-    std::vector<const zonegen::Zone*> changed;
-    for (const zonegen::Zone& z : after.zones()) {
+std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const AnswerTable& after) {
+    std::vector<const ZoneImage*> changed;
+    for (const ZoneImage& z : after.zones()) {
         bool same = false;
         if (before)
-            for (const zonegen::Zone& old : before->zones())
+            for (const ZoneImage& old : before->zones())
                 if (old.origin() == z.origin() && old.serial() == z.serial()) same = true;
         if (!same) changed.push_back(&z);
     }
@@ -116,7 +116,7 @@ Notifier::~Notifier() {
     if (thread_.joinable()) thread_.join();
 }
 
-void Notifier::notify(const zonegen::Zone& zone) {
+void Notifier::notify(const ZoneImage& zone) {
     std::minstd_rand ids(id_state_);
     std::lock_guard lock(mutex_);
     const std::string origin = zone.origin().text();

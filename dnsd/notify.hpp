@@ -28,11 +28,11 @@ struct NotifySchedule {
 
 // The NOTIFY query for zone (RFC 1996 §3.7): opcode NOTIFY, AA, the SOA question and the
 // new SOA in the answer section as a hint. Signed when key is given.
-std::optional<std::vector<std::uint8_t>> notify_message(const zonegen::Zone& zone, std::uint16_t id,
+std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id,
                                                         const TsigKey* key);
 
 // The zones of after that before did not have or whose serial changed.
-std::vector<const zonegen::Zone*> changed_zones(const AnswerTable* before, const AnswerTable& after);
+std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const AnswerTable& after);
 
 class Notifier {
 public:
@@ -44,7 +44,7 @@ public:
 
     // Queues a NOTIFY of the zone's current serial to every target. One still being retried
     // for the same zone and target is replaced: only the newest serial matters (§3.6).
-    void notify(const zonegen::Zone& zone);
+    void notify(const ZoneImage& zone);
 
 private:
     struct Pending {

@@ -99,27 +99,28 @@ private:
     std::vector<std::string_view> added_;
 };
 
-void write_rdata(MessageWriter& w, const zonegen::Rdata& rd, std::string& scratch) {
-    // RFC 3597 §4: only the RFC 1035 types may have compressed names in RDATA (NS, SOA, MX).
-    if (const auto* ns = std::get_if<zonegen::Ns>(&rd)) {
-        w.name(ns->host.wire());
-    } else if (const auto* mx = std::get_if<zonegen::Mx>(&rd)) {
-        w.u16(mx->preference);
-        w.name(mx->exchange.wire());
-    } else if (const auto* soa = std::get_if<zonegen::Soa>(&rd)) {
-        w.name(soa->mname.wire());
-        w.name(soa->rname.wire());
-        for (std::uint32_t v : {soa->serial, soa->refresh, soa->retry, soa->expire, soa->minimum}) w.u32(v);
+// RFC 3597 §4: only the RFC 1035 types may have compressed names in RDATA (here NS and MX;
+// the SOA is written from its fields). rdata is canonical wire form from the ZoneImage.
+void write_rdata(MessageWriter& w, std::uint16_t type, std::string_view rdata) {
+    if (type == wire::type::kNs) {
+        w.name(rdata);
+    } else if (type == wire::type::kMx) {
+        w.bytes(rdata.substr(0, 2));
+        w.name(rdata.substr(2));
     } else {
-        scratch.clear();
-        zonegen::append_rdata_wire(rd, scratch);
-        w.bytes(scratch);
+        w.bytes(rdata);
     }
+}
+
+void write_soa(MessageWriter& w, const zonegen::Soa& soa) {
+    w.name(soa.mname.wire());
+    w.name(soa.rname.wire());
+    for (std::uint32_t v : {soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum}) w.u32(v);
 }
 
 class AxfrStream final : public MessageStream {
 public:
-    AxfrStream(std::shared_ptr<const AnswerTable> snapshot, const zonegen::Zone& zone,
+    AxfrStream(std::shared_ptr<const AnswerTable> snapshot, const ZoneImage& zone,
                std::span<const std::uint8_t> query, std::size_t message_size, std::optional<TsigSigner> signer,
                std::string peer)
         : snapshot_(std::move(snapshot)),
@@ -132,7 +133,6 @@ public:
         id_ = q.id;
         rd_ = (q.flags & wire::kFlagRd) != 0;
         if (q.has_question) question_.assign(query.begin() + wire::kHeaderSize, query.begin() + static_cast<long>(q.question_end));
-        soa_ = zone_.nodes().front().find(zonegen::RRType::SOA);
     }
 
     ~AxfrStream() override {
@@ -154,18 +154,22 @@ public:
         std::uint16_t count = 0;
         bool widened = false;
         while (phase_ != Phase::Done && count < 0xFFFF) {
-            const zonegen::Node* node;
-            const zonegen::RRset* set;
-            const zonegen::Rdata* rd;
-            current(node, set, rd);
             const auto mark = w.mark();
-            w.name(node->owner.wire());
-            w.u16(static_cast<std::uint16_t>(set->type));
+            if (phase_ == Phase::Body) {
+                w.name(record_.owner);
+                w.u16(record_.type);
+            } else {
+                w.name(zone_.origin().wire());
+                w.u16(wire::type::kSoa);
+            }
             w.u16(wire::klass::kIn);
-            w.u32(set->ttl);
+            w.u32(phase_ == Phase::Body ? record_.ttl : zone_.soa_ttl());
             const std::size_t rdlength_at = w.pos();
             w.u16(0);
-            write_rdata(w, *rd, scratch_);
+            if (phase_ == Phase::Body)
+                write_rdata(w, record_.type, record_.rdata);
+            else
+                write_soa(w, zone_.soa());
             if (w.failed()) {
                 w.rollback(mark);
                 if (count > 0 || widened) break;
@@ -207,52 +211,16 @@ public:
 private:
     enum class Phase { FirstSoa, Body, LastSoa, Done };
 
-    void current(const zonegen::Node*& node, const zonegen::RRset*& set, const zonegen::Rdata*& rd) const {
-        if (phase_ != Phase::Body) {
-            node = &zone_.nodes().front();
-            set = soa_;
-            rd = &soa_->rdata.front();
-            return;
-        }
-        node = &zone_.nodes()[node_];
-        set = &node->rrsets[rrset_];
-        rd = &set->rdata[rdata_];
-    }
-
-    // Moves to the next record; the body skips the apex SOA, which opens and closes.
+    // Moves to the next record: the SOA, the body (read into record_), the SOA again.
     void advance() {
-        if (phase_ == Phase::FirstSoa) {
-            phase_ = Phase::Body;
-            node_ = rrset_ = rdata_ = 0;
-            settle();
-        } else if (phase_ == Phase::Body) {
-            ++rdata_;
-            settle();
-        } else {
+        if (phase_ == Phase::FirstSoa || phase_ == Phase::Body)
+            phase_ = zone_.next(offset_, record_) ? Phase::Body : Phase::LastSoa;
+        else
             phase_ = Phase::Done;
-        }
-    }
-
-    // Skips past the ends of RRsets and nodes, and the SOA, to a real body record.
-    void settle() {
-        const auto& nodes = zone_.nodes();
-        while (node_ < nodes.size()) {
-            const auto& sets = nodes[node_].rrsets;
-            if (rrset_ < sets.size()) {
-                if (rdata_ < sets[rrset_].rdata.size() && &sets[rrset_] != soa_) return;
-                ++rrset_;
-                rdata_ = 0;
-                continue;
-            }
-            ++node_;
-            rrset_ = rdata_ = 0;
-        }
-        phase_ = Phase::LastSoa;
     }
 
     std::shared_ptr<const AnswerTable> snapshot_;  // keeps zone_ alive whatever reloads do
-    const zonegen::Zone& zone_;
-    const zonegen::RRset* soa_ = nullptr;
+    const ZoneImage& zone_;
     std::size_t message_size_;
     std::optional<TsigSigner> signer_;
     std::string peer_;
@@ -260,9 +228,9 @@ private:
     bool rd_ = false;
     std::vector<std::uint8_t> question_;
     Phase phase_ = Phase::FirstSoa;
-    std::size_t node_ = 0, rrset_ = 0, rdata_ = 0;
+    std::size_t offset_ = 0;  // into the zone's body, past record_
+    ZoneImage::Record record_;
     std::size_t records_ = 0, messages_ = 0;
-    std::string scratch_;
 };
 
 class SingleMessage final : public MessageStream {
@@ -292,7 +260,7 @@ const char* tsig_error_name(TsigError e) {
 
 }  // namespace
 
-std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTable> snapshot, const zonegen::Zone& zone,
+std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTable> snapshot, const ZoneImage& zone,
                                                 std::span<const std::uint8_t> query, std::size_t message_size,
                                                 std::optional<TsigSigner> signer) {
     return std::make_unique<AxfrStream>(std::move(snapshot), zone, query, message_size, std::move(signer),
@@ -310,8 +278,8 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
         if (parse_query(query, q) != ParseStatus::Ok || !q.has_question) return nullptr;
         const std::string_view qname(reinterpret_cast<const char*>(q.qname.data()), q.qname_length);
         const char* kind = q.qtype == wire::type::kIxfr ? "IXFR" : "AXFR";
-        const zonegen::Zone* zone = nullptr;
-        for (const zonegen::Zone& z : snapshot->zones())
+        const ZoneImage* zone = nullptr;
+        for (const ZoneImage& z : snapshot->zones())
             if (z.origin().wire() == qname) zone = &z;
         std::string what = std::string(kind) + " of " +
                            (zone ? zone->origin().text() : zonegen::Name::from_wire(qname).value_or(zonegen::Name()).text()) +

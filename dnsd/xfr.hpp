@@ -32,7 +32,7 @@ struct TransferPolicy {
 // §2.2). Every message has QR and AA, the request's ID and question, and names compressed
 // only against earlier names of the same message, so each decodes on its own. With a
 // signer every message carries a TSIG (RFC 8945 §5.3.1).
-std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTable> snapshot, const zonegen::Zone& zone,
+std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTable> snapshot, const ZoneImage& zone,
                                                 std::span<const std::uint8_t> query, std::size_t message_size,
                                                 std::optional<TsigSigner> signer = std::nullopt);
 

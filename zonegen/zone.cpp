@@ -116,6 +116,10 @@ struct ZoneBuilder::Owners {
     std::deque<Name> names;  // a deque: the index's keys point into these names
     std::unordered_map<std::string_view, std::uint32_t> index;
     std::vector<Record> records;
+    // The owner of the last record: zone files and inventories give an owner's records
+    // one after another, so most records skip the hash lookup.
+    std::string_view last_owner;
+    std::uint32_t last_index = 0;
 };
 
 ZoneBuilder::ZoneBuilder(Name origin, std::string file)
@@ -145,12 +149,16 @@ void ZoneBuilder::add(const Name& owner, std::uint32_t ttl, Rdata rdata, int lin
         }
     }
     auto& o = *owners_;
-    auto it = o.index.find(owner.wire());
-    if (it == o.index.end()) {
-        o.names.push_back(owner);
-        it = o.index.emplace(o.names.back().wire(), static_cast<std::uint32_t>(o.names.size() - 1)).first;
+    if (o.last_owner != owner.wire()) {
+        auto it = o.index.find(owner.wire());
+        if (it == o.index.end()) {
+            o.names.push_back(owner);
+            it = o.index.emplace(o.names.back().wire(), static_cast<std::uint32_t>(o.names.size() - 1)).first;
+        }
+        o.last_owner = it->first;
+        o.last_index = it->second;
     }
-    o.records.push_back({std::move(rdata), ttl, it->second, line});
+    o.records.push_back({std::move(rdata), ttl, o.last_index, line});
 }
 
 // Appends a byte string whose memcmp order is the canonical name order (RFC 4034 §6.1)

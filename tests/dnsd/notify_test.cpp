@@ -118,7 +118,7 @@ std::shared_ptr<const dnsd::AnswerTable> table_of(std::vector<zonegen::Zone> zon
 
 TEST(NotifyMessage, OpcodeNotifyAaSoaQuestionAndTheNewSoa) {
     auto zone = dnsdtest::smarthost_zone();
-    auto m = dnsd::notify_message(zone, 0x5151, nullptr);
+    auto m = dnsd::notify_message(dnsd::ZoneImage(zone), 0x5151, nullptr);
     ASSERT_TRUE(m);
     auto d = dnstest::decode(*m);
     ASSERT_TRUE(d.ok) << d.error;
@@ -133,7 +133,7 @@ TEST(NotifyMessage, OpcodeNotifyAaSoaQuestionAndTheNewSoa) {
 
 TEST(NotifyMessage, SignedWithTheKey) {
     auto key = dnsd::read_tsig_key(SMARTHOST_TEST_DATA "/xfr/xfr-key.key").value();
-    auto m = dnsd::notify_message(dnsdtest::smarthost_zone(), 7, &key);
+    auto m = dnsd::notify_message(dnsd::ZoneImage(dnsdtest::smarthost_zone()), 7, &key);
     ASSERT_TRUE(m);
     auto v = dnsd::verify_request(&key, *m, static_cast<std::int64_t>(std::time(nullptr)));
     EXPECT_TRUE(v.is_signed);
@@ -173,7 +173,7 @@ TEST(Notifier, RetriesWithDoublingDelayUntilAnswered) {
     FakeSecondary secondary;
     auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(100), 6});
     ASSERT_TRUE(notifier.ok());
-    notifier.value()->notify(dnsdtest::smarthost_zone());
+    notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     std::vector<FakeSecondary::Got> got;
     for (int i = 0; i < 3; ++i) {
         auto g = secondary.receive(std::chrono::seconds(3));
@@ -196,7 +196,7 @@ TEST(Notifier, GivesUpAfterTheBoundedCount) {
     FakeSecondary secondary;
     auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(50), 3});
     ASSERT_TRUE(notifier.ok());
-    notifier.value()->notify(dnsdtest::smarthost_zone());
+    notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     int count = 0;
     while (secondary.receive(std::chrono::milliseconds(800))) ++count;
     EXPECT_EQ(count, 3);
@@ -207,10 +207,10 @@ TEST(Notifier, NewerSerialReplacesThePendingOne) {
     FakeSecondary secondary;
     auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(300), 4});
     ASSERT_TRUE(notifier.ok());
-    notifier.value()->notify(dnsdtest::smarthost_zone());
+    notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     auto first = secondary.receive(std::chrono::seconds(2));
     ASSERT_TRUE(first);
-    notifier.value()->notify(dnsdtest::smarthost_zone().with_serial(2026112399));
+    notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone().with_serial(2026112399)));
     auto second = secondary.receive(std::chrono::seconds(2));
     ASSERT_TRUE(second);
     EXPECT_EQ(serial_in(dnstest::decode(second->message)), "2026112399");
