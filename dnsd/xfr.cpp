@@ -69,7 +69,8 @@ public:
     }
     void patch16(std::size_t at, std::uint16_t v) { put16(out_.data() + at, v); }
 
-    // name: lower-cased uncompressed wire form that outlives the message (zone data).
+    // name: lower-cased uncompressed wire form. The suffixes are copied for later names to
+    // point at: the zone image rebuilds each name in a buffer it reuses.
     void name(std::string_view name) {
         for (std::size_t i = 0; name[i] != 0; i += 1 + static_cast<unsigned char>(name[i])) {
             std::string_view suffix = name.substr(i);
@@ -78,8 +79,8 @@ public:
                 return;
             }
             if (pos_ <= kPointerLimit && !failed_) {
-                known_.emplace(suffix, static_cast<std::uint16_t>(pos_));
-                added_.push_back(suffix);
+                added_.emplace_back(suffix);
+                known_.emplace(added_.back(), static_cast<std::uint16_t>(pos_));
             }
             bytes(name.substr(i, 1 + static_cast<unsigned char>(name[i])));
         }
@@ -95,8 +96,12 @@ private:
     std::size_t limit_;
     std::size_t pos_ = 0;
     bool failed_ = false;
-    std::unordered_map<std::string_view, std::uint16_t> known_;
-    std::vector<std::string_view> added_;
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> known_;
+    std::vector<std::string> added_;
 };
 
 // RFC 3597 §4: only the RFC 1035 types may have compressed names in RDATA (here NS and MX;
@@ -156,18 +161,18 @@ public:
         while (phase_ != Phase::Done && count < 0xFFFF) {
             const auto mark = w.mark();
             if (phase_ == Phase::Body) {
-                w.name(record_.owner);
-                w.u16(record_.type);
+                w.name(record_.owner());
+                w.u16(record_.type());
             } else {
                 w.name(zone_.origin().wire());
                 w.u16(wire::type::kSoa);
             }
             w.u16(wire::klass::kIn);
-            w.u32(phase_ == Phase::Body ? record_.ttl : zone_.soa_ttl());
+            w.u32(phase_ == Phase::Body ? record_.ttl() : zone_.soa_ttl());
             const std::size_t rdlength_at = w.pos();
             w.u16(0);
             if (phase_ == Phase::Body)
-                write_rdata(w, record_.type, record_.rdata);
+                write_rdata(w, record_.type(), record_.rdata());
             else
                 write_soa(w, zone_.soa());
             if (w.failed()) {

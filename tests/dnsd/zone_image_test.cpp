@@ -39,7 +39,7 @@ std::vector<Flat> from_image(const dnsd::ZoneImage& image) {
     std::vector<Flat> out;
     dnsd::ZoneImage::Record r;
     for (std::size_t offset = 0; image.next(offset, r);)
-        out.push_back({std::string(r.owner), r.type, r.ttl, std::string(r.rdata)});
+        out.push_back({std::string(r.owner()), r.type(), r.ttl(), std::string(r.rdata())});
     return out;
 }
 
@@ -71,11 +71,11 @@ TEST(ZoneImage, AnOwnerOfSeveralRecordsIsCarriedOver) {
     dnsd::ZoneImage::Record r;
     std::size_t offset = 0;
     ASSERT_TRUE(image.next(offset, r));  // the apex NS records come first
-    EXPECT_EQ(r.owner, N("smarthost.local").wire());
-    EXPECT_EQ(r.type, dnsdtest::kNs);
+    EXPECT_EQ(r.owner(), N("smarthost.local").wire());
+    EXPECT_EQ(r.type(), dnsdtest::kNs);
     ASSERT_TRUE(image.next(offset, r));
-    EXPECT_EQ(r.owner, N("smarthost.local").wire());
-    EXPECT_EQ(r.type, dnsdtest::kNs);
+    EXPECT_EQ(r.owner(), N("smarthost.local").wire());
+    EXPECT_EQ(r.type(), dnsdtest::kNs);
 }
 
 TEST(ZoneImage, EqualExactlyWhenTheZonesAre) {
