@@ -8,6 +8,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -284,19 +285,23 @@ private:
 
 zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(std::vector<zonegen::Zone> zones) {
     auto impl = std::make_unique<Impl>();
-    impl->zones = std::move(zones);  // names below point into these: they must not move again
+    impl->zones = std::move(zones);  // the compiler borrows names from these: they stay put until it is done
     std::vector<Diagnostic> errors = Compiler(*impl).run();
     if (!errors.empty()) return errors;
     // The compiled sections hold copies of everything they need; the rest of dnsd needs
     // only the records as bytes, so the zones' million objects go now.
     impl->images.reserve(impl->zones.size());
     for (const zonegen::Zone& z : impl->zones) impl->images.emplace_back(z);
-    // Freeing a million small objects and trimming the heap takes a fifth of a second
-    // that the first answer need not wait for.
-    std::thread([zones = std::move(impl->zones)]() mutable {
-        zones = {};
-        return_free_heap();
-    }).detach();
+    // Freeing a million small objects and trimming the heap takes a tenth of a second
+    // that the first answer need not wait for; without a thread to spare, it waits.
+    try {
+        std::thread([zones = std::move(impl->zones)]() mutable {
+            zones = {};
+            return_free_heap();
+        }).detach();
+    } catch (const std::system_error&) {
+        impl->zones = {};
+    }
     return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl)));
 }
 

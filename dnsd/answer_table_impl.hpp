@@ -95,7 +95,7 @@ struct Entry {
 };
 
 struct AnswerTable::Impl {
-    std::vector<zonegen::Zone> zones;       // while compiling only: the names below point into it
+    std::vector<zonegen::Zone> zones;       // while compiling only
     std::vector<ZoneImage> images;          // parallel to zones, kept
     std::vector<ZoneAnswers> zone_answers;  // parallel to zones
     std::vector<Referral> referrals;

@@ -35,10 +35,10 @@ void reload(Server& server, const Sources& sources, const SwapHook& swapped) {
     server.set_table(next.value());
     log_line("reloaded (" + describe_zones(*next.value()) + ")");
     if (swapped) swapped(*current, *next.value());
-    // The workers let go of the old table with their next batch; a transfer in flight
-    // keeps it until it ends. Freeing it here, not in a worker, lets the heap it leaves be
-    // returned at once.
-    for (int i = 0; i < 200 && current.use_count() > 1; ++i) ::usleep(5000);
+    // The workers let go of the old table with their next batch, so it is usually freed
+    // here and its heap returned at once. A transfer in flight keeps it until the
+    // transfer ends (and frees it in its worker); a reload does not wait for that.
+    for (int i = 0; i < 100 && current.use_count() > 1; ++i) ::usleep(2000);
     current.reset();
     return_free_heap();
 }

@@ -135,6 +135,7 @@ private:
     std::optional<Name> first_origin_;
     std::optional<std::uint32_t> default_ttl_, last_ttl_;
     std::optional<Name> previous_owner_;  // for entries with a blank owner
+    bool owner_reported_ = false;         // the last owner given was wrong, and said so
 
     // The last names read, by their text: a zone names each owner on several lines and
     // each smarthost in several MX records, and a hit shares one Name (8 bytes) instead of
@@ -142,8 +143,10 @@ private:
     struct Cached {
         std::string_view text;
         Name name;
+        std::uint32_t origin = 0;  // origin_number_ when cached
     };
     std::vector<Cached> cache_ = std::vector<Cached>(4096);
+    std::uint32_t origin_number_ = 1;  // counts $ORIGIN changes: older slots do not match
 
     Entry entry_;
     std::optional<ZoneBuilder> builder_;
@@ -239,7 +242,7 @@ void Loader::directive() {
         if (!next) return error("$ORIGIN " + arg + " is not a domain name: " + why);
         origin_ = std::move(next);
         if (!first_origin_) first_origin_ = origin_;
-        std::fill(cache_.begin(), cache_.end(), Cached{});
+        ++origin_number_;
         return;
     }
     if (iequal(what, "$INCLUDE")) return error("$INCLUDE is not supported: keep the whole zone in one file");
@@ -250,7 +253,11 @@ std::optional<Name> Loader::name(std::string_view token) {
     std::size_t h = 0;
     for (char c : token) h = h * 31 + static_cast<unsigned char>(c);
     Cached& slot = cache_[(h ^ (h >> 12)) & (cache_.size() - 1)];
-    if (slot.text == token && !token.empty()) return slot.name;
+    if (slot.origin == origin_number_ && slot.text == token) return slot.name;
+    if (token.empty()) {
+        error("an empty domain name in \"" + excerpt() + "\"");
+        return std::nullopt;
+    }
 
     if (!origin_ && !is_absolute(token)) {
         if (token == "@")
@@ -266,16 +273,18 @@ std::optional<Name> Loader::name(std::string_view token) {
         error(std::string(token) + " is not a domain name: " + why);
         return std::nullopt;
     }
-    slot = {token, *n};
+    slot = {token, *n, origin_number_};
     return n;
 }
 
 std::optional<Name> Loader::owner() {
     if (!entry_.blank_owner) {
         previous_owner_ = name(entry_.tokens.front().text);
+        owner_reported_ = !previous_owner_;
         return previous_owner_;
     }
-    if (!previous_owner_) {
+    // The records after an owner that was reported wrong are that owner's: one error.
+    if (!previous_owner_ && !owner_reported_) {
         if (origin_) error("a blank owner, but no record before it to take the owner from");
         else error("\"@\" or a blank owner, but no origin is known: put $ORIGIN before it");
     }

@@ -268,6 +268,22 @@ TEST(ZoneLoader, NoTtlAnywhere) {
               "t.zone:2: no TTL: give one, or put a $TTL directive before the first record (RFC 2308 §4)\n");
 }
 
+// An empty quoted string is no name (it would read as the root), and a wrong owner is one
+// error however many blank-owner lines follow it.
+TEST(ZoneLoader, EmptyNamesAndAWrongOwnerGiveOneErrorEach) {
+    Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa +
+                                        "\"\" A 192.0.2.1\n"
+                                        "mx MX 10 \"\"\n"
+                                        "a..b A 192.0.2.2\n"
+                                        "  A 192.0.2.3\n"
+                                        "  AAAA 2001:db8::3\n",
+                                    "t.zone");
+    EXPECT_EQ(messages(r),
+              "t.zone:4: an empty domain name in \"\"\" A 192.0.2.1\"\n"
+              "t.zone:5: an empty domain name in \"mx MX 10 \"\"\"\n"
+              "t.zone:6: a..b is not a domain name: empty label\n");
+}
+
 TEST(ZoneLoader, IncludeAndOtherDirectivesAreRefused) {
     Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n$TTL 60\n") + kSoa +
                                         "$INCLUDE other.zone\n"
