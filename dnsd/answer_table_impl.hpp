@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "dnsd/answer_table.hpp"
+#include "zonegen/big_block.hpp"
 
 namespace dnsd {
 
@@ -54,30 +55,12 @@ struct Referral {
     std::uint8_t cut_length = 0;
 };
 
-// The table's big arrays take their memory in 2 MiB-aligned mappings marked for
-// transparent huge pages (used when THP is "madvise" or "always"): a query reads a few
-// places scattered over megabytes, often with cold caches, and with 4 KiB pages each read
-// may add a TLB miss and a page walk (two-dimensional under virtualisation). Blocks under
-// 256 KiB come from operator new. Compile time only: respond() allocates nothing.
-void* table_allocate(std::size_t bytes);
-void table_deallocate(void* p, std::size_t bytes) noexcept;
-
+// The table's big arrays live in huge-page mappings (zonegen/big_block.hpp): a query reads
+// a few places scattered over megabytes, often with cold caches, and with 4 KiB pages each
+// read may add a TLB miss and a page walk (two-dimensional under virtualisation). Compile
+// time only: respond() allocates nothing.
 template <class T>
-struct TableAllocator {
-    using value_type = T;
-    TableAllocator() = default;
-    template <class U>
-    TableAllocator(const TableAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) { return static_cast<T*>(table_allocate(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t n) noexcept { table_deallocate(p, n * sizeof(T)); }
-    template <class U>
-    bool operator==(const TableAllocator<U>&) const noexcept {
-        return true;
-    }
-};
-
-template <class T>
-using TableVector = std::vector<T, TableAllocator<T>>;
+using TableVector = zonegen::BigVector<T>;
 
 inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 
@@ -125,7 +108,5 @@ struct AnswerTable::Impl {
 private:
     void grow(std::size_t size);  // rehashes into size slots (a power of two)
 };
-
-std::uint64_t hash_name(const std::uint8_t* name, std::size_t length) noexcept;
 
 }  // namespace dnsd

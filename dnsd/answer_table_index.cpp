@@ -3,36 +3,13 @@
 #include <cstring>
 
 #include "dnsd/answer_table_impl.hpp"
+#include "zonegen/name.hpp"
 
 namespace dnsd {
 
-std::uint64_t hash_name(const std::uint8_t* name, std::size_t length) noexcept {
-    // Eight bytes at a time with a multiply-xorshift mix (splitmix64 constants); names are
-    // short, so the tail is common and handled the same way.
-    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ length;
-    auto mix = [&h](std::uint64_t w) {
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 31;
-    };
-    std::size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, name + i, 8);
-        mix(w);
-    }
-    if (i < length) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, name + i, length - i);
-        mix(w);
-    }
-    h ^= h >> 29;
-    h *= 0x94D049BB133111EBull;
-    return h ^ (h >> 32);
-}
-
 const Entry* AnswerTable::Impl::find(const std::uint8_t* name, std::size_t length) const noexcept {
     if (slots.empty()) return nullptr;
-    const std::uint64_t h = hash_name(name, length);
+    const std::uint64_t h = zonegen::hash_wire(name, length);
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
         const Slot& s = slots[i];
@@ -51,7 +28,7 @@ std::uint32_t AnswerTable::Impl::insert(const std::uint8_t* name, std::size_t le
     e.name_length = static_cast<std::uint8_t>(length);
     names.insert(names.end(), name, name + length);
     entries.push_back(e);
-    const std::uint64_t h = hash_name(name, length);
+    const std::uint64_t h = zonegen::hash_wire(name, length);
     std::size_t i = h & mask;
     while (slots[i].entry != kNone) i = (i + 1) & mask;
     slots[i] = Slot{index, static_cast<std::uint32_t>(h >> 32)};
@@ -70,7 +47,7 @@ void AnswerTable::Impl::grow(std::size_t size) {
     mask = size - 1;
     for (std::uint32_t index = 0; index < entries.size(); ++index) {
         const Entry& e = entries[index];
-        const std::uint64_t h = hash_name(name_of(e), e.name_length);
+        const std::uint64_t h = zonegen::hash_wire(name_of(e), e.name_length);
         std::size_t i = h & mask;
         while (slots[i].entry != kNone) i = (i + 1) & mask;
         slots[i] = Slot{index, static_cast<std::uint32_t>(h >> 32)};

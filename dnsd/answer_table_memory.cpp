@@ -1,47 +1,9 @@
-// Memory for the answer table's big arrays: 2 MiB-aligned anonymous mappings with
-// MADV_HUGEPAGE (see TableAllocator in answer_table_impl.hpp for why).
+// Giving freed heap back to the system after a load (return_free_heap, answer_table.hpp).
 #include <malloc.h>
-#include <sys/mman.h>
-
-#include <cstdint>
-#include <new>
 
 #include "dnsd/answer_table_impl.hpp"
 
 namespace dnsd {
-
-namespace {
-
-constexpr std::size_t kHuge = std::size_t{2} << 20;  // x86-64 and arm64 (4 KiB base pages)
-constexpr std::size_t kSmall = std::size_t{256} << 10;
-
-std::size_t huge_round(std::size_t bytes) { return (bytes + kHuge - 1) & ~(kHuge - 1); }
-
-}  // namespace
-
-void* table_allocate(std::size_t bytes) {
-    if (bytes < kSmall) return ::operator new(bytes);
-    // Map one huge page more than needed and unmap the ends, leaving an aligned block.
-    const std::size_t size = huge_round(bytes);
-    void* raw = ::mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) throw std::bad_alloc();
-    const auto start = reinterpret_cast<std::uintptr_t>(raw);
-    const std::uintptr_t aligned = (start + kHuge - 1) & ~(kHuge - 1);
-    if (aligned > start) ::munmap(raw, aligned - start);
-    const std::uintptr_t end = start + size + kHuge;
-    if (end > aligned + size) ::munmap(reinterpret_cast<void*>(aligned + size), end - (aligned + size));
-    // Advice only: where THP is off the block works with small pages.
-    ::madvise(reinterpret_cast<void*>(aligned), size, MADV_HUGEPAGE);
-    return reinterpret_cast<void*>(aligned);
-}
-
-void table_deallocate(void* p, std::size_t bytes) noexcept {
-    if (bytes < kSmall) {
-        ::operator delete(p);
-        return;
-    }
-    ::munmap(p, huge_round(bytes));
-}
 
 void return_free_heap() noexcept {
     // A load builds the zone out of a million small blocks and frees most of them once the

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <compare>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -90,5 +91,34 @@ bool is_ldh_label(std::string_view s);
 
 // ASCII-only lower-casing, independent of the locale.
 char ascii_lower(char c);
+
+// A 64-bit hash of wire bytes (a name already lower-cased) for open-addressing indexes:
+// the zone builder's owners and dnsd's answer table. Not for untrusted keys an attacker
+// could pick to collide: both indexes are filled from the zone, not from queries.
+// Inline: dnsd's query path calls it once per question.
+inline std::uint64_t hash_wire(const void* bytes, std::size_t length) noexcept {
+    // Eight bytes at a time with a multiply-xorshift mix (splitmix64 constants); names are
+    // short, so the tail is common and handled the same way.
+    const auto* p = static_cast<const unsigned char*>(bytes);
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ length;
+    auto mix = [&h](std::uint64_t w) {
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        mix(w);
+    }
+    if (i < length) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p + i, length - i);
+        mix(w);
+    }
+    h ^= h >> 29;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 32);
+}
 
 }  // namespace zonegen

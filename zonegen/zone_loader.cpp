@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "zonegen/big_block.hpp"
 #include "zonegen/master_text.hpp"
 
 namespace zonegen {
@@ -201,10 +202,10 @@ Result<Zone> Loader::run() {
 
 void Loader::start_zone(const Name& origin) {
     builder_.emplace(origin, file_);
-    // One record per line and a few records per owner is the common layout; reserving for
-    // it avoids rehashing the builder's owner index as the zone grows. (Counting the lines
-    // exactly would cost a pass over the text.)
-    builder_->reserve(lines_ / 2, lines_);
+    // One record per line and two or three records per owner is the common layout (a
+    // site's MX set, a host's A and AAAA); reserving for it spares the builder's rehashes
+    // as the zone grows. (Counting the lines exactly would cost a pass over the text.)
+    builder_->reserve(lines_ / 4, lines_);
     for (auto& r : early_) builder_->add(std::move(r.owner), r.ttl, std::move(r.rdata), r.line);
     early_ = {};
 }
@@ -439,7 +440,7 @@ Result<Zone> load_zone_file(const std::string& path, const std::optional<Name>& 
         ::close(fd);
         return cannot(err);
     }
-    std::string text;
+    BigVector<char> text;  // a large zone file is tens of megabytes: huge pages (big_block.hpp)
     text.resize(static_cast<std::size_t>(st.st_size));
     std::size_t have = 0;
     for (;;) {
@@ -455,8 +456,7 @@ Result<Zone> load_zone_file(const std::string& path, const std::optional<Name>& 
         have += static_cast<std::size_t>(got);
     }
     ::close(fd);
-    text.resize(have);
-    return load_zone_text(text, path, origin);
+    return load_zone_text({text.data(), have}, path, origin);
 }
 
 }  // namespace zonegen

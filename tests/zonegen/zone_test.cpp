@@ -49,6 +49,32 @@ TEST(ZoneBuilder, DuplicatesMergeIntoOneRecord) {
     EXPECT_EQ(z.value().find(N("h.z.test"))->find(RRType::A)->rdata.size(), 1u);
 }
 
+// Thousands of owners met in turn, each again after all the others: the owner index
+// grows several times and must still find every owner, so each ends with its own records,
+// merged, and no owner appears twice.
+TEST(ZoneBuilder, OwnersMetAgainAfterOthersAreOneNode) {
+    constexpr int kOwners = 5000;
+    ZoneBuilder b(N("z.test"));
+    b.add(N("z.test"), 60, soa());
+    for (int round = 0; round < 3; ++round)
+        for (int i = 0; i < kOwners; ++i) {
+            const std::string name = "h" + std::to_string(i) + ".z.test";
+            const auto low = static_cast<std::uint8_t>(i % 250);
+            b.add(N(name.c_str()), 60, A{{10, static_cast<std::uint8_t>(i / 250), low, static_cast<std::uint8_t>(round % 2)}});
+        }
+    auto z = std::move(b).finish();
+    ASSERT_TRUE(z.ok());
+    ASSERT_EQ(z.value().nodes().size(), std::size_t{kOwners} + 1);
+    for (int i : {0, 1, 2499, kOwners - 1}) {
+        const std::string name = "h" + std::to_string(i) + ".z.test";
+        const Node* node = z.value().find(N(name.c_str()));
+        ASSERT_NE(node, nullptr) << name;
+        ASSERT_EQ(node->rrsets.size(), 1u);
+        EXPECT_EQ(node->rrsets[0].rdata.size(), 2u) << name;  // rounds 0 and 2 are the same record
+    }
+    EXPECT_EQ(z.value().record_count(), std::size_t{2 * kOwners} + 1);
+}
+
 TEST(ZoneBuilder, ReportsEveryProblemWithItsLine) {
     ZoneBuilder b(N("z.test"), "z.zone");
     b.add(N("z.test"), 60, soa(), 1);
