@@ -122,6 +122,15 @@ std::size_t settled_rss_kib(pid_t pid) {
 
 // Queries spread over the whole zone: MX of sites, A of their first host (every site has
 // one), and names that do not exist.
+// The generated zone (at least 150,000 records) written with serial to dir's zone file,
+// whose path goes to zone.
+void prepare_zone(const TempDir& dir, Generated& g, std::uint32_t serial, std::string& zone) {
+    ASSERT_NO_FATAL_FAILURE(generate(dir, g));
+    ASSERT_GE(g.records, 150000u);
+    zone = dir / (kOrigin + ".zone");
+    put_zone(zone, zone_text(g, serial));
+}
+
 LoadQuery query_for(std::size_t seq) {
     const std::string site = "site" + std::to_string((seq * 7919 + 13) % kSites);
     switch (seq % 10) {
@@ -138,10 +147,8 @@ TEST(ReloadLoad, FourThousandQueriesASecondThroughEightReloadsEveryOtherBroken) 
     const auto began = std::chrono::steady_clock::now();
     TempDir dir;
     Generated g;
-    ASSERT_NO_FATAL_FAILURE(generate(dir, g));
-    ASSERT_GE(g.records, 150000u);
-    const std::string zone = dir / (kOrigin + ".zone");
-    put_zone(zone, zone_text(g, kFirstSerial));
+    std::string zone;
+    ASSERT_NO_FATAL_FAILURE(prepare_zone(dir, g, kFirstSerial, zone));
     Dnsd dnsd(DNSD_BIN, {"--zone", zone, "--listen", "127.0.0.1:0"}, seconds(60));
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
     ASSERT_EQ(soa_serial(dnsd.port()), std::to_string(kFirstSerial));
@@ -203,11 +210,9 @@ TEST(ReloadLoad, HundredReloadsKeepResidentMemoryWithinTenPercent) {
     const auto began = std::chrono::steady_clock::now();
     TempDir dir;
     Generated g;
-    ASSERT_NO_FATAL_FAILURE(generate(dir, g));
-    ASSERT_GE(g.records, 150000u);
-    const std::string zone = dir / (kOrigin + ".zone");
     std::uint32_t serial = kFirstSerial;
-    put_zone(zone, zone_text(g, serial));
+    std::string zone;
+    ASSERT_NO_FATAL_FAILURE(prepare_zone(dir, g, serial, zone));
     Dnsd dnsd(DNSD_BIN, {"--zone", zone, "--listen", "127.0.0.1:0"}, seconds(60));
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
     const pid_t pid = dnsd.process().pid();
