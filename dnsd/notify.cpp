@@ -13,15 +13,11 @@
 
 #include "dnsd/log.hpp"
 #include "dnsd/wire.hpp"
+#include "zonegen/bytes.hpp"
 
 namespace dnsd {
 
 namespace {
-
-void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
-    out.push_back(static_cast<std::uint8_t>(v >> 8));
-    out.push_back(static_cast<std::uint8_t>(v));
-}
 
 bool same_address(const sockaddr_storage& a, const Endpoint& b) {
     if (a.ss_family != b.family()) return false;
@@ -41,26 +37,26 @@ std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, s
                                                         const TsigKey* key) {
     using namespace wire;
     std::vector<std::uint8_t> m;
-    put16(m, id);
-    put16(m, static_cast<std::uint16_t>(opcode::kNotify << 11 | kFlagAa));  // RFC 1996 §3.7
-    put16(m, 1);
-    put16(m, 1);
-    put16(m, 0);
-    put16(m, 0);
+    zonegen::append16(m, id);
+    zonegen::append16(m, static_cast<std::uint16_t>(opcode::kNotify << 11 | kFlagAa));  // RFC 1996 §3.7
+    zonegen::append16(m, 1);
+    zonegen::append16(m, 1);
+    zonegen::append16(m, 0);
+    zonegen::append16(m, 0);
     const std::string_view origin = zone.origin().wire();
     m.insert(m.end(), origin.begin(), origin.end());
-    put16(m, type::kSoa);
-    put16(m, klass::kIn);
+    zonegen::append16(m, type::kSoa);
+    zonegen::append16(m, klass::kIn);
     // §3.7: the new SOA may ride along; secondaries may use it to skip a query.
     m.insert(m.end(), origin.begin(), origin.end());
-    put16(m, type::kSoa);
-    put16(m, klass::kIn);
+    zonegen::append16(m, type::kSoa);
+    zonegen::append16(m, klass::kIn);
     const std::uint32_t ttl = zone.soa_ttl();
-    put16(m, static_cast<std::uint16_t>(ttl >> 16));
-    put16(m, static_cast<std::uint16_t>(ttl));
+    zonegen::append16(m, static_cast<std::uint16_t>(ttl >> 16));
+    zonegen::append16(m, static_cast<std::uint16_t>(ttl));
     std::string rdata;
     zonegen::append_rdata_wire(zone.soa(), rdata);
-    put16(m, static_cast<std::uint16_t>(rdata.size()));
+    zonegen::append16(m, static_cast<std::uint16_t>(rdata.size()));
     m.insert(m.end(), rdata.begin(), rdata.end());
     if (key) return tsig_sign_request(*key, m);
     return m;

@@ -67,7 +67,7 @@ public:
         std::copy(b.begin(), b.end(), out_.begin() + static_cast<std::ptrdiff_t>(pos_));
         pos_ += b.size();
     }
-    void patch16(std::size_t at, std::uint16_t v) { put16(out_.data() + at, v); }
+    void patch16(std::size_t at, std::uint16_t v) { wire::put16(out_.data() + at, v); }
 
     // name: lower-cased uncompressed wire form. The suffixes are copied for later names to
     // point at: the zone image rebuilds each name in a buffer it reuses.
@@ -88,10 +88,6 @@ public:
     }
 
 private:
-    static void put16(std::uint8_t* p, std::uint16_t v) {
-        p[0] = static_cast<std::uint8_t>(v >> 8);
-        p[1] = static_cast<std::uint8_t>(v);
-    }
     std::span<std::uint8_t> out_;
     std::size_t limit_;
     std::size_t pos_ = 0;

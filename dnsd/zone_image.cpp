@@ -3,16 +3,13 @@
 
 #include <cstring>
 
+#include "zonegen/bytes.hpp"
+
 namespace dnsd {
 
 namespace {
 
 constexpr unsigned char kAbsolute = 0xFF;  // a name outside the zone follows whole
-
-void put16(std::string& out, std::uint32_t v) {
-    out += static_cast<char>((v >> 8) & 0xff);
-    out += static_cast<char>(v & 0xff);
-}
 
 std::uint32_t get16(std::string_view s, std::size_t at) {
     return (std::uint32_t{static_cast<unsigned char>(s[at])} << 8) | static_cast<unsigned char>(s[at + 1]);
@@ -72,15 +69,15 @@ ZoneImage::ZoneImage(const zonegen::Zone& zone)
                     body_ += node.owner.wire().substr(0, prefix);
                     owner_written = true;
                 }
-                put16(body_, static_cast<std::uint16_t>(set.type));
-                put16(body_, set.ttl >> 16);
-                put16(body_, set.ttl & 0xffff);
+                zonegen::append16(body_, static_cast<std::uint16_t>(set.type));
+                zonegen::append16(body_, set.ttl >> 16);
+                zonegen::append16(body_, set.ttl & 0xffff);
                 const std::size_t length_at = body_.size();
-                put16(body_, 0);
+                zonegen::append16(body_, 0);
                 if (const auto* ns = std::get_if<zonegen::Ns>(&rd)) {
                     put_name(ns->host.wire());
                 } else if (const auto* mx = std::get_if<zonegen::Mx>(&rd)) {
-                    put16(body_, mx->preference);
+                    zonegen::append16(body_, mx->preference);
                     put_name(mx->exchange.wire());
                 } else {
                     zonegen::append_rdata_wire(rd, body_);

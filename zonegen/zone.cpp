@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "zonegen/big_block.hpp"
+#include "zonegen/bytes.hpp"
 
 namespace zonegen {
 
@@ -31,14 +32,6 @@ RRType type_of(const Rdata& rd) {
     return std::visit(V{}, rd);
 }
 
-static void put16(std::string& out, std::uint32_t v) {
-    out += static_cast<char>((v >> 8) & 0xff);
-    out += static_cast<char>(v & 0xff);
-}
-static void put32(std::string& out, std::uint32_t v) {
-    put16(out, v >> 16);
-    put16(out, v & 0xffff);
-}
 
 void append_rdata_wire(const Rdata& rd, std::string& out) {
     struct V {
@@ -49,10 +42,10 @@ void append_rdata_wire(const Rdata& rd, std::string& out) {
         void operator()(const Soa& r) const {
             o += r.mname.wire();
             o += r.rname.wire();
-            for (auto v : {r.serial, r.refresh, r.retry, r.expire, r.minimum}) put32(o, v);
+            for (auto v : {r.serial, r.refresh, r.retry, r.expire, r.minimum}) append32(o, v);
         }
         void operator()(const Mx& r) const {
-            put16(o, r.preference);
+            append16(o, r.preference);
             o += r.exchange.wire();
         }
         void operator()(const Txt& r) const {
