@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "dnsd/log.hpp"
 #include "dnsd/respond.hpp"
@@ -63,8 +64,12 @@ void Worker::on_listener(int fd) {
         int s = ::accept4(fd, reinterpret_cast<sockaddr*>(&from), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (s < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
+            // Out of descriptors or kernel memory: the connection stays queued, so the
+            // level-triggered listener would wake this loop again at once, forever.
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting(errno);
             return;  // EAGAIN: all taken; anything else: try again at the next event
         }
+        pause_logged_ = false;
         if (!admit()) {
             ::close(s);
             continue;
@@ -86,6 +91,31 @@ void Worker::on_listener(int fd) {
         watch(c);
         if (c.events == 0) close_connection(c);
     }
+}
+
+// The clients wait in the listen backlog meanwhile; UDP and the open connections go on.
+// One log line per episode, however many pauses it takes.
+void Worker::pause_accepting(int error) {
+    for (const Handle& h : handles_)
+        if (h.kind == Kind::Listener) ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, h.fd, nullptr);
+    accept_paused_until_ = now_ + kAcceptPause;
+    if (!pause_logged_)
+        log_line(std::string("accept: ") + std::strerror(error) + "; new TCP clients wait, retrying every " +
+                 std::to_string(kAcceptPause.count()) + " ms");
+    pause_logged_ = true;
+}
+
+void Worker::resume_accepting() {
+    for (Handle& h : handles_) {
+        if (h.kind != Kind::Listener) continue;
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.ptr = &h;
+        // Cannot fail for a descriptor that was in the set before, short of kernel memory;
+        // then the next pause's retry comes from the listener's own next event instead.
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, h.fd, &ev);
+    }
+    accept_paused_until_ = {};
 }
 
 void Worker::close_connection(Connection& c, bool release_slot) {

@@ -82,8 +82,8 @@ std::chrono::milliseconds Worker::idle_limit() const {
 }
 
 int Worker::next_timeout_ms() const {
-    if (idle_.empty() && busy_.empty()) return -1;
     auto deadline = Clock::time_point::max();
+    if (accept_paused_until_ != Clock::time_point{}) deadline = accept_paused_until_;
     if (!busy_.empty()) deadline = busy_.front().since + shared_.options.idle_timeout;
     if (!idle_.empty()) {
         deadline = std::min(deadline, idle_.front().since + idle_limit());
@@ -91,6 +91,7 @@ int Worker::next_timeout_ms() const {
         // at the pressure rule's pace.
         if (shared_.options.threads > 1) deadline = std::min(deadline, now_ + shared_.options.pressure_idle_timeout);
     }
+    if (deadline == Clock::time_point::max()) return -1;
     if (deadline <= now_) return 0;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now_).count();
     return static_cast<int>(std::min<long long>(left, 60'000));
@@ -127,6 +128,7 @@ void Worker::run() {
             }
         }
         expire();
+        if (accept_paused_until_ != Clock::time_point{} && accept_paused_until_ <= now_) resume_accepting();
         closed_.clear();
     }
 }

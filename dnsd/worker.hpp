@@ -104,6 +104,8 @@ private:
     void on_listener(int fd);                              // tcp.cpp
     void on_connection(Connection& c, std::uint32_t events);
     bool admit();
+    void pause_accepting(int error);  // tcp.cpp
+    void resume_accepting();
     bool flush(Connection& c, bool& wrote);
     bool serve(Connection& c);
     void watch(Connection& c);
@@ -126,6 +128,11 @@ private:
     List busy_;    // Reading and Sending: both are given the full idle timeout
     List closed_;  // freed after the event batch that may still name them
     Clock::time_point now_ = Clock::now();
+    // While accept() fails for want of descriptors, the listeners are out of the epoll set
+    // until then (the epoch: accepting). As nginx does, rather than spin on a ready socket.
+    static constexpr std::chrono::milliseconds kAcceptPause{100};
+    Clock::time_point accept_paused_until_{};
+    bool pause_logged_ = false;
     bool stopping_ = false;
     std::unique_ptr<UdpBuffers> udp_;
     std::vector<std::uint8_t> tcp_scratch_;  // one frame, shared by this worker's connections
