@@ -123,8 +123,10 @@ Result<std::vector<Name>> resolve_down(const DeliveryPlan& plan, const std::vect
                 if (hit) add(h.name);
                 found = found || hit;
             }
-        if (!found) errors.push_back(Diagnostic{{}, "--down " + arg + ": no host of the plan for " + plan.site.text() +
-                                                        " has this name or address"});
+        // Filled in place: GCC 12 at -O3 warns, wrongly, about a braced temporary here.
+        if (!found)
+            errors.emplace_back().message =
+                "--down " + arg + ": no host of the plan for " + plan.site.text() + " has this name or address";
     }
     if (!errors.empty()) return errors;
     return out;

@@ -125,6 +125,9 @@ TEST(ExplainDown, NamesAndAddressesResolveToHosts) {
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.errors().size(), 2u);
     EXPECT_NE(bad.errors()[0].message.find("--down mx1.edinburgh"), std::string::npos);
+    EXPECT_EQ(bad.errors()[1].message, "--down 10.9.9.9: no host of the plan for " + p.site.text() +
+                                           " has this name or address");
+    EXPECT_TRUE(bad.errors()[1].where.pointer.empty() && bad.errors()[1].where.file.empty());
 }
 
 TEST(ExplainServerAddress, Parses) {
