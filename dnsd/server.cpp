@@ -19,6 +19,26 @@ zonegen::Diagnostic socket_error(const char* what, bool tcp, const Endpoint& ep,
     return {{}, std::string("cannot ") + what + (tcp ? " tcp " : " udp ") + ep.text() + ": " + std::strerror(err)};
 }
 
+// A burst, or a worker held up for a moment (a busy CPU, a reload's page faults), must wait
+// in the socket rather than be dropped; Linux's default (net.core.rmem_default, about
+// 200 KiB) holds only a few hundred small datagrams. FORCE passes net.core.rmem_max when
+// dnsd starts as root; otherwise the kernel caps the request there. Never shrinks the
+// buffer, and failing is not an error: the default still works.
+void raise_receive_buffer(int fd) {
+    constexpr int kWanted = 2 << 20;  // the kernel doubles it for its bookkeeping
+    int now = 0;
+    socklen_t len = sizeof now;
+    if (::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &now, &len) == 0 && now >= 2 * kWanted) return;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &kWanted, sizeof kWanted) == 0) return;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &kWanted, sizeof kWanted);
+    int after = 0;
+    len = sizeof after;
+    if (::getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &after, &len) == 0 && after < now) {
+        const int before = now / 2;  // as it was, should rmem_default exceed rmem_max
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &before, sizeof before);
+    }
+}
+
 // One bound socket. For UDP, PKTINFO reports each query's destination so the answer can
 // leave from it; IPv6 sockets are IPv6-only so [::] and 0.0.0.0 can both be listed.
 zonegen::Result<Fd> bind_socket(const Endpoint& ep, bool tcp, bool reuse_port, int* err) {
@@ -41,6 +61,7 @@ zonegen::Result<Fd> bind_socket(const Endpoint& ep, bool tcp, bool reuse_port, i
     if (!tcp && ep.family() == AF_INET6)
         ok = ok && ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) == 0;
     if (!ok) return fail("set socket options for");
+    if (!tcp) raise_receive_buffer(fd.get());
     if (::bind(fd.get(), ep.sa(), ep.len) != 0) return fail("bind");
     if (tcp && ::listen(fd.get(), SOMAXCONN) != 0) return fail("listen on");
     return fd;
