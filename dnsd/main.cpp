@@ -20,6 +20,7 @@
 #include "dnsd/server.hpp"
 #include "dnsd/tsig.hpp"
 #include "dnsd/xfr.hpp"
+#include "zonegen/decimal.hpp"
 
 namespace po = boost::program_options;
 
@@ -59,7 +60,7 @@ int run(int argc, char** argv) {
          "serve the zone built from this inventory (sites.json)")
         ("listen,l", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
          "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")
-        ("threads,t", po::value<unsigned>()->default_value(1)->value_name("N"),
+        ("threads,t", po::value<std::string>()->default_value("1")->value_name("N"),
          "worker threads, each with its own sockets")
         ("allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN]"),
          "allow zone transfers (AXFR, IXFR) over TCP from these addresses, repeatable (default: nobody)")
@@ -70,10 +71,10 @@ int run(int argc, char** argv) {
         ("user,u", po::value<std::string>()->value_name("NAME"),
          "after binding, run as this user and its groups with no root privileges (start as root)")
         ("log-queries", "log one line per query to stderr")
-        ("idle-timeout", po::value<unsigned>()->default_value(10)->value_name("SEC"),
+        ("idle-timeout", po::value<std::string>()->default_value("10")->value_name("SEC"),
          "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
          "long after its first byte, or one that has read none of its waiting answers for this long")
-        ("max-connections", po::value<unsigned>()->default_value(256)->value_name("N"),
+        ("max-connections", po::value<std::string>()->default_value("256")->value_name("N"),
          "open TCP connections at most; at the cap the oldest idle one is closed for a new one, and above 3/4 "
          "of it idle connections are closed after 1 s")
         ("help,h", "show this help and exit")
@@ -109,14 +110,21 @@ int run(int argc, char** argv) {
         if (!ep) return usage_error("--listen " + ep.errors().front().message);
         options.listen.push_back(ep.value());
     }
-    options.threads = vm["threads"].as<unsigned>();
     options.log_queries = vm.count("log-queries") > 0;
-    unsigned idle = vm["idle-timeout"].as<unsigned>();
-    options.max_connections = vm["max-connections"].as<unsigned>();
-    if (options.threads < 1 || options.threads > 256) return usage_error("--threads must be from 1 to 256");
-    if (idle < 1 || idle > 86400) return usage_error("--idle-timeout must be from 1 to 86400 seconds");
-    if (options.max_connections < 1) return usage_error("--max-connections must be at least 1");
-    options.idle_timeout = std::chrono::seconds(idle);
+    // A count or a time: digits only, within range (a cast would wrap "-1" to 4294967295).
+    std::string usage_problem;
+    auto number = [&](const char* option, std::uint32_t min, std::uint32_t max, const char* unit) {
+        const std::string& text = vm[option].as<std::string>();
+        auto v = zonegen::parse_decimal(text, min, max);
+        if (!v)
+            usage_problem = std::string("--") + option + " must be a number from " + std::to_string(min) + " to " +
+                            std::to_string(max) + unit + ", not '" + text + "'";
+        return v.value_or(min);
+    };
+    options.threads = number("threads", 1, 256, "");
+    options.idle_timeout = std::chrono::seconds(number("idle-timeout", 1, 86400, " seconds"));
+    options.max_connections = number("max-connections", 1, 1'000'000, "");
+    if (!usage_problem.empty()) return usage_error(usage_problem);
 
     auto policy = std::make_shared<dnsd::TransferPolicy>();
     if (vm.count("allow-transfer")) {

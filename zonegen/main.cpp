@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "zonegen/check.hpp"
+#include "zonegen/decimal.hpp"
 #include "zonegen/explain.hpp"
 #include "zonegen/generate.hpp"
 
@@ -78,7 +79,7 @@ int run_generate(const std::vector<std::string>& args) {
         "it (the date from SOURCE_DATE_EPOCH when set, else today in UTC).\n\n"
         "Exit status: 0 written or unchanged, 1 invalid inventory, 2 usage or I/O error,\n"
         "70 internal error.\n\noptions");
-    std::uint32_t serial = 0;
+    std::string serial;
     desc.add_options()
         ("help,h", "show this help")
         ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
@@ -91,7 +92,12 @@ int run_generate(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (auto done = parse_options(args, desc, po::positional_options_description{}, "generate", vm)) return *done;
     if (format != "bind") return usage_error("generate: unknown --format '" + format + "' (available: bind)", "generate");
-    if (vm.count("serial")) opt.serial = serial;
+    if (vm.count("serial")) {
+        opt.serial = zonegen::parse_decimal(serial, 0, UINT32_MAX);
+        if (!opt.serial)
+            return usage_error("generate: --serial must be a number from 0 to 4294967295, not '" + serial + "'",
+                               "generate");
+    }
 
     auto report = zonegen::generate(opt);
     for (const auto& e : report.errors) std::cerr << e << '\n';

@@ -391,6 +391,10 @@ TEST(DnsdE2e, StartupFailuresExitWithTheirStatus) {
              {"--zone", kZone, "--inventory", kData + "sites.json"},
              {"--zone", kZone, "--listen", "127.0.0.1"},
              {"--zone", kZone, "--threads", "0"},
+             {"--zone", kZone, "--threads", "-1"},
+             {"--zone", kZone, "--max-connections", "-1"},
+             {"--zone", kZone, "--idle-timeout", "+5"},
+             {"--zone", kZone, "--idle-timeout", "86401"},
              {"--zone", kZone, "--no-such-option"},
          }) {
         r = run(DNSD_BIN, args);

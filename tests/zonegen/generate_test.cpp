@@ -214,6 +214,22 @@ TEST(GenerateCli, ExitCodesAndStreams) {
     EXPECT_EQ(run_shell(bin + " frobnicate").exit_code, 2);
     EXPECT_EQ(run_shell(bin + " generate --no-such-option").exit_code, 2);
     EXPECT_EQ(run_shell(bin + " generate --format yaml").exit_code, 2);
+    // Digits only: a cast would take "-5" as 4294967291.
+    for (const char* bad_serial : {"-5", "+5", "4294967296", "12x", "' 5'"}) {
+        auto r = run_shell(bin + " generate -o - --serial " + bad_serial);
+        EXPECT_EQ(r.exit_code, 2) << bad_serial;
+        EXPECT_NE(r.err.find("--serial must be a number from 0 to 4294967295"), std::string::npos) << r.err;
+        EXPECT_TRUE(r.out.empty()) << bad_serial;
+    }
+    {
+        TempDir dir;
+        std::string inv = read_text(kData + "/minimal.json");
+        inv.erase(inv.find("\"serial\": 1,"), 12);
+        write_text(dir / "unserialled.json", inv);
+        auto top = run_shell(bin + " generate -i " + shell_quote(dir / "unserialled.json") + " -o - --serial 4294967295");
+        EXPECT_EQ(top.exit_code, 0) << top.err;
+        EXPECT_NE(top.out.find(" 4294967295 "), std::string::npos) << top.out;
+    }
 
     auto out = run_shell(bin + " generate -i " + shell_quote(kData + "/minimal.json") + " -o -");
     EXPECT_EQ(out.exit_code, 0) << out.err;
