@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -69,7 +70,11 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
     if (!sources.inventory.empty()) paths.push_back(sources.inventory);
     for (const std::string& p : paths) {
         std::ifstream f(p);
-        if (!f) out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(errno)});
+        std::error_code ec;
+        if (!f)
+            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(errno)});
+        else if (std::filesystem::is_directory(p, ec))  // which opens fine and fails at the first read
+            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(EISDIR)});
     }
     return out;
 }
@@ -94,14 +99,21 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sour
             add_errors(errors, zone.errors());
     }
 
+    // RFC 1034 §4.3.5: a secondary compares serials only, so every new version of a zone
+    // needs a greater one. A change under the same serial would never reach the
+    // secondaries; it is refused like a lower serial, and the zone served stays.
     for (const Loaded& l : loaded) {
         const ZoneImage* served = find_zone(current, l.zone.origin());
-        if (!served || l.zone.serial() == served->serial() || zonegen::serial_gt(l.zone.serial(), served->serial()))
-            continue;
-        errors.push_back({{l.file, 0, 0, {}},
-                          "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial()) +
-                              " is not greater than the served serial " + std::to_string(served->serial()) +
-                              " (RFC 1982)"});
+        if (!served || zonegen::serial_gt(l.zone.serial(), served->serial())) continue;
+        const std::string zone = "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial());
+        if (l.zone.serial() != served->serial())
+            errors.push_back({{l.file, 0, 0, {}},
+                              zone + " is not greater than the served serial " + std::to_string(served->serial()) +
+                                  " (RFC 1982)"});
+        else if (!(ZoneImage(l.zone) == *served))
+            errors.push_back({{l.file, 0, 0, {}},
+                              zone + ": the records changed but the serial did not; raise it, or secondaries "
+                                     "keep the old records"});
     }
     if (!errors.empty()) return errors;
 

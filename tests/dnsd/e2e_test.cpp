@@ -279,6 +279,13 @@ TEST(DnsdE2e, BrokenOrOlderZoneKeepsTheOldOne) {
     EXPECT_EQ(soa_serial(dnsd.port()), "2026112301");
     EXPECT_EQ(ask_udp(dnsd.port(), "new.smarthost.local", kA).rcode, 3);
 
+    // The same serial with other records would never reach a secondary (RFC 1034 §4.3.5).
+    reload(zone_text(2026112301, "new IN A 192.0.2.99\n"),
+           "dnsd: reload failed, still serving serial 2026112301: " + zone +
+               ": zone smarthost.local serial 2026112301: the records changed but the serial did not");
+    EXPECT_EQ(ask_udp(dnsd.port(), "new.smarthost.local", kA).rcode, 3);
+    reload(zone_text(2026112301), "dnsd: reloaded (smarthost.local serial 2026112301)");  // nothing changed
+
     reload(zone_text(2026112303), "dnsd: reloaded (smarthost.local serial 2026112303)");
     EXPECT_EQ(soa_serial(dnsd.port()), "2026112303");
     EXPECT_EQ(dnsd.process().stop(), 0);
@@ -387,6 +394,8 @@ TEST(DnsdE2e, StartupFailuresExitWithTheirStatus) {
     // Usage and I/O: exit 2.
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--zone", dir.path() + "/missing.zone"},
+             {"--zone", dir.path()},
+             {"--inventory", dir.path()},
              {},
              {"--zone", kZone, "--inventory", kData + "sites.json"},
              {"--zone", kZone, "--listen", "127.0.0.1"},
