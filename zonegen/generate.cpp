@@ -69,7 +69,9 @@ GenerateReport generate(const GenerateOptions& opt) {
                 std::vector<std::string> lines{path + ": cannot read the serial of the existing zone; "
                                                       "fix or remove the file, or pass --serial"};
                 for (const auto& d : s.errors()) lines.push_back(format_gnu(d));
-                if (!inv.serial && !opt.serial) return fail(Exit::Invalid, std::move(lines));
+                // The inventory is fine; the file in the output directory is not: exit 2, as
+                // for an existing zone that cannot be read at all.
+                if (!inv.serial && !opt.serial) return fail(Exit::Usage, std::move(lines));
             } else {
                 old_serial = s.value();
             }

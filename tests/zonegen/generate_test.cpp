@@ -191,6 +191,34 @@ TEST(GenerateErrors, InvalidInventoryWritesNothing) {
     EXPECT_EQ(files_in(dir.path()), (std::vector<std::string>{"bad.json", "smarthost.test.zone"}));
 }
 
+// The date-serial policy reads the serial of the zone already in the output directory. If
+// that file is not a zone, it is the file that is named, with exit 2 (not 1, which says
+// the inventory is invalid), and it stays as it was; --serial goes past it.
+TEST(GenerateErrors, ExistingZoneWithoutASerialIsNamedNotTheInventory) {
+    TempDir dir;
+    const std::string garbage = "garbage\n";
+    write_text(dir / "smarthost.test.zone", garbage);
+    std::string inv = read_text(kData + "/ring.json");
+    inv.erase(inv.find("\"serial\": 7,"), std::string("\"serial\": 7,").size());
+    write_text(dir / "sites.json", inv);
+    auto r = generate({dir / "sites.json", dir.path(), std::nullopt});
+    EXPECT_EQ(r.status, Exit::Usage);
+    ASSERT_FALSE(r.errors.empty());
+    EXPECT_EQ(r.errors.front(), (dir / "smarthost.test.zone") +
+                                    ": cannot read the serial of the existing zone; fix or remove the file, or pass "
+                                    "--serial");
+    EXPECT_EQ(read_text(dir / "smarthost.test.zone"), garbage);
+
+    const std::string bin = shell_quote(ZONEGEN_BIN);
+    auto cli = run_shell(bin + " generate -i " + shell_quote(dir / "sites.json") + " -o " + shell_quote(dir.path()));
+    EXPECT_EQ(cli.exit_code, 2);
+    EXPECT_EQ(cli.err.find("sites.json; nothing written"), std::string::npos) << cli.err;
+
+    auto forced = generate({dir / "sites.json", dir.path(), 5u});
+    EXPECT_EQ(forced.status, Exit::Ok);
+    EXPECT_NE(read_text(dir / "smarthost.test.zone").find(" hostmaster 5 "), std::string::npos);
+}
+
 TEST(GenerateErrors, MissingInventoryIsAnIoError) {
     TempDir dir;
     auto r = generate({dir / "none.json", dir.path(), std::nullopt});
