@@ -87,13 +87,14 @@ int run(int argc, char** argv) {
     } catch (const po::error& e) {
         return usage_error(e.what());
     }
-    if (vm.count("help")) {
-        std::cout << kUsage << desc;
-        return 0;
-    }
-    if (vm.count("version")) {
-        std::cout << "dnsd " << SMARTHOST_VERSION << '\n';
-        return 0;
+    if (vm.count("help") || vm.count("version")) {
+        if (vm.count("help"))
+            std::cout << kUsage << desc;
+        else
+            std::cout << "dnsd " << SMARTHOST_VERSION << '\n';
+        if (std::cout.flush()) return 0;
+        std::cerr << "dnsd: cannot write to standard output\n";  // a full disk, a closed pipe
+        return kExitUsage;
     }
 
     dnsd::Sources sources;

@@ -1,5 +1,7 @@
 // zonegen's command line: parses arguments, calls the library, prints, sets the exit code.
 // The only file of zonegen that sees Boost.Program_options.
+#include <signal.h>
+
 #include <boost/program_options.hpp>
 
 #include <cstdint>
@@ -47,6 +49,14 @@ int usage_error(const std::string& msg, const std::string& command = {}) {
     return static_cast<int>(Exit::Usage);
 }
 
+// Standard output may be a full disk or a closed pipe: a command whose output was lost
+// fails, with exit 2 like any other I/O error.
+int finish(int status) {
+    if (std::cout.flush()) return status;
+    std::cerr << "zonegen: cannot write to standard output\n";
+    return static_cast<int>(Exit::Usage);
+}
+
 // Parses a subcommand's options. Returns the exit status when the command is done
 // already (a usage error, or --help printed), nothing when it should go on.
 std::optional<int> parse_options(const std::vector<std::string>& args, const po::options_description& desc,
@@ -60,7 +70,7 @@ std::optional<int> parse_options(const std::vector<std::string>& args, const po:
     }
     if (vm.count("help")) {
         std::cout << desc << '\n';
-        return 0;
+        return finish(0);
     }
     return std::nullopt;
 }
@@ -105,15 +115,8 @@ int run_generate(const std::vector<std::string>& args) {
     if (report.status == Exit::Invalid)
         std::cerr << "zonegen: " << report.errors.size() << (report.errors.size() == 1 ? " error" : " errors")
                   << " in " << opt.inventory << "; nothing written\n";
-    if (!report.stdout_text.empty()) {
-        std::cout << report.stdout_text;
-        std::cout.flush();
-        if (!std::cout) {
-            std::cerr << "zonegen: cannot write to standard output\n";
-            return static_cast<int>(Exit::Usage);
-        }
-    }
-    return static_cast<int>(report.status);
+    std::cout << report.stdout_text;
+    return finish(static_cast<int>(report.status));
 }
 
 constexpr const char* kCheckHelp =
@@ -162,11 +165,7 @@ int run_check(const std::vector<std::string>& args) {
     std::cout << report.stdout_text;
     std::cout.flush();
     for (const auto& line : report.stderr_lines) std::cerr << line << '\n';
-    if (!std::cout) {
-        std::cerr << "zonegen: cannot write to standard output\n";
-        return static_cast<int>(Exit::Usage);
-    }
-    return static_cast<int>(report.status);
+    return finish(static_cast<int>(report.status));
 }
 
 int run_explain(const std::vector<std::string>& args) {
@@ -202,17 +201,15 @@ int run_explain(const std::vector<std::string>& args) {
     auto report = zonegen::run_explain(opt);
     for (const auto& e : report.errors) std::cerr << e << '\n';
     std::cout << report.stdout_text;
-    std::cout.flush();
-    if (!std::cout) {
-        std::cerr << "zonegen: cannot write to standard output\n";
-        return static_cast<int>(Exit::Usage);
-    }
-    return static_cast<int>(report.status);
+    return finish(static_cast<int>(report.status));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Past a file-size limit (ulimit -f) the kernel would kill zonegen mid-write with no
+    // word; ignored, the write fails with EFBIG and is reported like a full disk.
+    ::signal(SIGXFSZ, SIG_IGN);
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
         if (args.empty()) return usage_error("no command given");
@@ -220,11 +217,11 @@ int main(int argc, char** argv) {
         args.erase(args.begin());
         if (cmd == "-h" || cmd == "--help" || cmd == "help") {
             std::cout << kUsage;
-            return 0;
+            return finish(0);
         }
         if (cmd == "-V" || cmd == "--version") {
             std::cout << "zonegen " SMARTHOST_VERSION "\n";
-            return 0;
+            return finish(0);
         }
         if (cmd == "generate") return run_generate(args);
         if (cmd == "check") return run_check(args);

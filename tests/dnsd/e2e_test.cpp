@@ -430,6 +430,9 @@ TEST(DnsdE2e, StartupFailuresExitWithTheirStatus) {
     EXPECT_EQ(r.status, 0);
     EXPECT_NE(r.out.find("--zone"), std::string::npos);
     EXPECT_NE(r.out.find("--max-connections"), std::string::npos);
+    auto full = run_shell(shell_quote(DNSD_BIN) + " --help >/dev/full");
+    EXPECT_EQ(full.exit_code, 2);
+    EXPECT_NE(full.err.find("dnsd: cannot write to standard output"), std::string::npos) << full.err;
     r = run(DNSD_BIN, {"--version"});
     EXPECT_EQ(r.status, 0);
     EXPECT_EQ(r.out, "dnsd " SMARTHOST_VERSION "\n");

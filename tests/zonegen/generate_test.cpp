@@ -219,6 +219,18 @@ TEST(GenerateErrors, ExistingZoneWithoutASerialIsNamedNotTheInventory) {
     EXPECT_NE(read_text(dir / "smarthost.test.zone").find(" hostmaster 5 "), std::string::npos);
 }
 
+// Past a file-size limit (ulimit -f) the write fails like a full disk: exit 2 naming the
+// file, nothing left behind; the kernel's SIGXFSZ would have killed zonegen with no word.
+TEST(GenerateErrors, FileSizeLimitIsAWriteError) {
+    TempDir dir;
+    const std::string bin = shell_quote(ZONEGEN_BIN);
+    auto r = run_shell("ulimit -f 1; " + bin + " generate -i " + shell_quote(SMARTHOST_SOURCE_DIR "/sites.json") +
+                       " -o " + shell_quote(dir.path()));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(dir / "smarthost.local.zone" + ": cannot write: File too large"), std::string::npos) << r.err;
+    EXPECT_TRUE(files_in(dir.path()).empty());
+}
+
 TEST(GenerateErrors, MissingInventoryIsAnIoError) {
     TempDir dir;
     auto r = generate({dir / "none.json", dir.path(), std::nullopt});
@@ -242,6 +254,11 @@ TEST(GenerateCli, ExitCodesAndStreams) {
     EXPECT_EQ(run_shell(bin + " frobnicate").exit_code, 2);
     EXPECT_EQ(run_shell(bin + " generate --no-such-option").exit_code, 2);
     EXPECT_EQ(run_shell(bin + " generate --format yaml").exit_code, 2);
+    for (const char* lost : {" --help", " --version", " generate --help"}) {  // output that cannot be written
+        auto r = run_shell(bin + lost + " >/dev/full");
+        EXPECT_EQ(r.exit_code, 2) << lost;
+        EXPECT_NE(r.err.find("zonegen: cannot write to standard output"), std::string::npos) << lost;
+    }
     // Digits only: a cast would take "-5" as 4294967291.
     for (const char* bad_serial : {"-5", "+5", "4294967296", "12x", "' 5'"}) {
         auto r = run_shell(bin + " generate -o - --serial " + bad_serial);
