@@ -114,6 +114,10 @@ std::optional<int> link_anonymous(int fd, const std::string& dir, const std::str
 
 }  // namespace
 
+void remove_orphaned_temporaries(const std::string& path) {
+    remove_stale_temporaries(directory_of(path), temporary_prefix(path));
+}
+
 std::string temporary_name(const std::string& path, long pid, unsigned long n) {
     return temporary_prefix(path) + std::to_string(pid) + "." + std::to_string(n);
 }
@@ -126,7 +130,7 @@ std::string temporary_name(const std::string& path, long pid, unsigned long n) {
 // killed in that window is cleaned up by the next write.
 std::optional<std::string> write_file_atomically(const std::string& path, std::string_view data, TempFile how) {
     const std::string dir = directory_of(path);
-    remove_stale_temporaries(dir, temporary_prefix(path));
+    remove_orphaned_temporaries(path);
 
     std::string tmp;  // empty while the file has no name
     int fd = -1;

@@ -32,6 +32,10 @@ enum class TempFile {
 std::optional<std::string> write_file_atomically(const std::string& path, std::string_view data,
                                                  TempFile how = TempFile::Anonymous);
 
+// What every write does first, for a run that finds path unchanged and writes nothing: the
+// named temporaries of path left by writers that were killed, removed.
+void remove_orphaned_temporaries(const std::string& path);
+
 // The name write_file_atomically gives a temporary for path in process pid, for tests.
 std::string temporary_name(const std::string& path, long pid, unsigned long n);
 

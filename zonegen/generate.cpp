@@ -108,6 +108,7 @@ GenerateReport generate(const GenerateOptions& opt) {
         return report;
     }
     if (same) {
+        remove_orphaned_temporaries(path);
         report.notes.push_back("zonegen: " + path + " unchanged (serial " + std::to_string(serial) + ")");
         return report;
     }

@@ -253,4 +253,12 @@ Dnsd::Dnsd(const std::string& binary, const std::vector<std::string>& args, std:
     if (auto line = process_.wait_for_line("dnsd: ready on ", timeout)) ready_ = parse_ready(*line);
 }
 
+pid_t gone_pid() {
+    const pid_t pid = ::fork();
+    if (pid == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return pid;
+}
+
 }  // namespace testsupport

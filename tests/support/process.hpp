@@ -95,4 +95,8 @@ private:
     std::optional<Ready> ready_;
 };
 
+// The PID of a child that has exited and been reaped: a process that is gone, for tests of
+// what a killed writer leaves behind (until the kernel reuses the number, far off).
+pid_t gone_pid();
+
 }  // namespace testsupport

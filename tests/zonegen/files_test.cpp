@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/process.hpp"
+
 namespace fs = std::filesystem;
 using namespace zonegen;
 
@@ -32,15 +34,6 @@ struct TempDir {
 
 class AtomicWrite : public ::testing::TestWithParam<TempFile> {};
 INSTANTIATE_TEST_SUITE_P(Temporaries, AtomicWrite, ::testing::Values(TempFile::Anonymous, TempFile::Named));
-
-// The pid of a process that has exited and been reaped.
-pid_t dead_pid() {
-    pid_t pid = ::fork();
-    if (pid == 0) ::_exit(0);
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return pid;
-}
 
 }  // namespace
 
@@ -115,7 +108,7 @@ TEST(Files, TemporaryNamesCarryTheTargetAndThePid) {
 TEST_P(AtomicWrite, StaleTemporariesOfDeadWritersAreRemoved) {
     TempDir d;
     const std::string p = (d.path / "z.zone").string();
-    const pid_t dead = dead_pid();
+    const pid_t dead = testsupport::gone_pid();
     const std::vector<std::string> kept = {
         temporary_name(p, ::getpid(), 999),          // this process: maybe another thread's
         temporary_name(p, 1, 0),                     // a live process

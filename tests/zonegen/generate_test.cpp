@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
 #include "zonegen/bind_writer.hpp"
 #include "zonegen/build.hpp"
@@ -217,6 +218,20 @@ TEST(GenerateErrors, ExistingZoneWithoutASerialIsNamedNotTheInventory) {
     auto forced = generate({dir / "sites.json", dir.path(), 5u});
     EXPECT_EQ(forced.status, Exit::Ok);
     EXPECT_NE(read_text(dir / "smarthost.test.zone").find(" hostmaster 5 "), std::string::npos);
+}
+
+// A run that finds the zone unchanged writes nothing, but still removes what a killed
+// writer of that zone left behind, as every write does first.
+TEST(GenerateSerial, UnchangedRunRemovesTemporariesOfKilledWriters) {
+    TempDir dir;
+    ASSERT_EQ(generate({kData + "/ring.json", dir.path(), std::nullopt}).status, Exit::Ok);
+    const std::string left = temporary_name(dir / "smarthost.test.zone", testsupport::gone_pid(), 0);
+    write_text(dir / left, "partial");
+    auto again = generate({kData + "/ring.json", dir.path(), std::nullopt});
+    ASSERT_EQ(again.status, Exit::Ok);
+    ASSERT_FALSE(again.notes.empty());
+    EXPECT_NE(again.notes.back().find("unchanged"), std::string::npos) << again.notes.back();
+    EXPECT_EQ(files_in(dir.path()), std::vector<std::string>{"smarthost.test.zone"});
 }
 
 // Past a file-size limit (ulimit -f) the write fails like a full disk: exit 2 naming the
