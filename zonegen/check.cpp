@@ -16,17 +16,32 @@ std::string base_name(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// A file that cannot be read: exit 2 with the reason on standard error. In the json and
+// github formats it is also the one finding (rule "unreadable"), so that a CI artifact or
+// annotation says what went wrong instead of being empty. io_error is "path: reason".
+CheckReport unreadable(const CheckOptions& opt, const std::string& io_error) {
+    CheckReport report;
+    report.status = Exit::Usage;
+    report.stderr_lines.push_back("zonegen: " + io_error);
+    if (opt.format != OutputFormat::text) {
+        const auto colon = io_error.find(": ");
+        Finding f{"unreadable", Severity::error, {}, io_error};
+        if (colon != std::string::npos) {
+            f.where.file = io_error.substr(0, colon);
+            f.message = io_error.substr(colon + 2);
+        }
+        report.stdout_text = render_findings({f}, opt.format);
+    }
+    return report;
+}
+
 }  // namespace
 
 CheckReport run_check(const CheckOptions& opt) {
     CheckReport report;
     std::string io_error;
     auto text = read_file(opt.inventory, &io_error);
-    if (!text) {
-        report.status = Exit::Usage;
-        report.stderr_lines.push_back("zonegen: " + io_error);
-        return report;
-    }
+    if (!text) return unreadable(opt, io_error);
     auto parsed = parse_inventory(*text, opt.inventory);
     if (!parsed) {
         for (const auto& d : parsed.errors())
@@ -36,11 +51,7 @@ CheckReport run_check(const CheckOptions& opt) {
         place_findings(report.findings, *text, opt.inventory);
         if (opt.zones_dir) {
             auto zone = zone_findings(parsed.value(), *opt.zones_dir, base_name(opt.inventory), &io_error);
-            if (!zone) {
-                report.status = Exit::Usage;
-                report.stderr_lines.push_back("zonegen: " + io_error);
-                return report;
-            }
+            if (!zone) return unreadable(opt, io_error);
             report.findings.insert(report.findings.end(), zone->begin(), zone->end());
         }
     }

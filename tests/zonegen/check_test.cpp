@@ -112,6 +112,19 @@ TEST(CheckStatus, UnreadableInventoryIsAnIoError) {
     EXPECT_TRUE(r.stdout_text.empty());
     ASSERT_EQ(r.stderr_lines.size(), 1u);
     EXPECT_NE(r.stderr_lines[0].find("/nonexistent/sites.json"), std::string::npos);
+
+    // A CI artifact or annotation still says why: one finding, not an empty file.
+    opt.format = OutputFormat::json;
+    r = run_check(opt);
+    EXPECT_EQ(r.status, Exit::Usage);
+    EXPECT_EQ(r.stdout_text,
+              "[\n  {\"rule\": \"unreadable\", \"severity\": \"error\", \"file\": \"/nonexistent/sites.json\", "
+              "\"line\": null, \"column\": null, \"pointer\": \"\", \"message\": \"cannot open: No such file or "
+              "directory\"}\n]\n");
+    opt.format = OutputFormat::github;
+    r = run_check(opt);
+    EXPECT_EQ(r.stdout_text,
+              "::error file=/nonexistent/sites.json,title=[unreadable]::cannot open: No such file or directory\n");
 }
 
 TEST(CheckDrift, MissingZoneFileIsDrift) {
