@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "zonegen/inventory_rules.hpp"
 
@@ -99,13 +100,22 @@ std::optional<std::string_view> Reader::string(std::size_t at, const Path& path,
 std::optional<std::uint64_t> Reader::integer(std::size_t at, const Path& path, std::uint64_t min, std::uint64_t max,
                                              std::string_view what) {
     std::string_view token = scan.kind(at) == Kind::number ? scan.token(at) : std::string_view();
-    bool integral = !token.empty() && token.find_first_of(".eE") == std::string_view::npos;
-    if (integral) {
+    bool plain = !token.empty() && token.find_first_of(".eE") == std::string_view::npos;
+    if (plain) {
         // "-0" is zero; any other negative number is below every range here.
         if (token == "-0") return min == 0 ? std::optional<std::uint64_t>(0) : std::nullopt;
         std::uint64_t v = 0;
         auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
         if (ec == std::errc() && end == token.data() + token.size() && v >= min && v <= max) return v;
+    } else if (!token.empty()) {
+        // 300.0 and 3e2 are integers to JSON Schema (sites.schema.json, and so an editor),
+        // so they are here too; 300.5 is not. Every range here is far inside a double's
+        // exact integers (2^53).
+        double d = 0;
+        auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
+        if (ec == std::errc() && end == token.data() + token.size() && d == std::floor(d) && d >= double(min) &&
+            d <= double(max))
+            return static_cast<std::uint64_t>(d);
     }
     std::string expected = what.empty()
         ? "an integer from " + std::to_string(min) + " to " + std::to_string(max)

@@ -193,6 +193,19 @@ TEST(Inventory, LimitsAreInclusive) {
     EXPECT_FALSE(parse_inventory(inventory("mail12345"), "t").ok());
 }
 
+// As in JSON Schema (and so in sites.schema.json), a number without a fractional part is an
+// integer however it is written; one with a fraction is not.
+TEST(Inventory, IntegersWrittenWithAFractionOrExponent) {
+    const std::string sites = "[" + site("a") + "]";
+    EXPECT_EQ(ok(with_sites(sites, R"("ttl": 300.0,)")).ttl, 300u);
+    EXPECT_EQ(ok(with_sites(sites, R"("ttl": 3e2,)")).ttl, 300u);
+    EXPECT_EQ(ok(with_sites(sites, R"("ttl": 30.0e1,)")).ttl, 300u);
+    EXPECT_EQ(errors(with_sites(sites, R"("ttl": 300.5,)")),
+              std::vector<std::string>{"t.json:1:99: /ttl: expected a TTL from 0 to 2147483647 seconds (RFC 2181 "
+                                       "section 8), found 300.5"});
+    EXPECT_EQ(errors(with_sites(sites, R"("ttl": 3e10,)")).size(), 1u);
+}
+
 TEST(Inventory, KeyOrderDoesNotMatter) {
     Inventory a = ok(with_sites("[" + site("a") + ", " + site("b", R"("fallback": ["a"])") + "]"));
     Inventory b = ok(R"({ "sites": [ { "fallback": ["a"], "smarthosts": )" + std::string(kHost) +
