@@ -197,6 +197,8 @@ ExplainReport run_explain(const ExplainOptions& opt) {
         plan = std::move(got.plan).value();
     }
 
+    // Without the inventory the zone is the site's parent: a site's MX name is <site>.<zone>.
+    if (!zone && !plan.site.is_root()) zone = plan.site.parent();
     auto down = resolve_down(plan, opt.down, zone);
     if (!down) {
         ExplainReport r;

@@ -76,6 +76,11 @@ TEST(ExplainServer, SameTextFromServerAndInventoryWithHostsDown) {
     EXPECT_NE(cli.out.find("relay1.london.smarthost.local.  203.0.113.25  2001:db8:0:3::25  [down]"),
               std::string::npos)
         << cli.out;
+    // A relative HOST is below the site's parent, the zone, as with an inventory.
+    auto relative = run_shell(shell_quote(ZONEGEN_BIN) + " explain -i /nonexistent.json london.smarthost.local. " +
+                              "--server " + server + " --down relay1.london");
+    EXPECT_EQ(relative.exit_code, 0) << relative.err;
+    EXPECT_EQ(relative.out, cli.out);
 }
 
 TEST(ExplainServer, TruncatedAnswerIsAskedAgainOverTcp) {
