@@ -4,8 +4,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <charconv>
 #include <cstring>
+
+#include "zonegen/decimal.hpp"
 
 namespace dnsd {
 
@@ -45,11 +46,9 @@ zonegen::Result<AddressRange> parse_address_range(std::string_view text) {
     r.prefix = max;
     if (slash != std::string_view::npos) {
         std::string_view len = text.substr(slash + 1);
-        unsigned v = 0;
-        auto [end, ec] = std::from_chars(len.data(), len.data() + len.size(), v);
-        if (len.empty() || ec != std::errc() || end != len.data() + len.size() || v > max)
-            return fail("the prefix length must be a number from 0 to " + std::to_string(max));
-        r.prefix = v;
+        const auto v = zonegen::parse_decimal(len, 0, max);
+        if (!v) return fail("the prefix length must be a number from 0 to " + std::to_string(max));
+        r.prefix = *v;
     }
     // Bits below the prefix must be zero: "10.0.0.1/8" is more likely a mistake than a wish.
     std::array<std::uint8_t, 16> masked{};

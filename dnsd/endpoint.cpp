@@ -4,8 +4,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <charconv>
 #include <cstring>
+
+#include "zonegen/decimal.hpp"
 
 namespace dnsd {
 
@@ -52,10 +53,8 @@ zonegen::Result<Endpoint> parse_endpoint(std::string_view text) {
         if (host.find(':') != std::string_view::npos) return fail("an IPv6 address goes in brackets: [ADDR]:PORT");
     }
 
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535)
-        return fail("the port must be a number from 0 to 65535");
+    const auto value = zonegen::parse_decimal(port, 0, 65535);
+    if (!value) return fail("the port must be a number from 0 to 65535");
 
     Endpoint ep;
     const std::string h(host);
@@ -70,7 +69,7 @@ zonegen::Result<Endpoint> parse_endpoint(std::string_view text) {
         sin->sin_family = AF_INET;
         ep.len = sizeof(sockaddr_in);
     }
-    ep.set_port(static_cast<std::uint16_t>(value));
+    ep.set_port(static_cast<std::uint16_t>(*value));
     return ep;
 }
 

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "zonegen/decimal.hpp"
+
 namespace zonegen {
 
 static void append_uint(std::string& out, std::uint64_t v) {
@@ -173,10 +175,7 @@ std::optional<std::uint32_t> rendered_serial(std::string_view text) {
         std::size_t t = (n > 2 && tokens[1] == "IN") ? 2 : 3;  // optional TTL column
         if (n < t + 4 || tokens[0] != "@" || tokens[t - 1] != "IN" || tokens[t] != "SOA") return std::nullopt;
         std::string_view s = tokens[t + 3];
-        std::uint32_t serial = 0;
-        auto r = std::from_chars(s.data(), s.data() + s.size(), serial);
-        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-        return serial;
+        return parse_decimal(s, 0, UINT32_MAX);
     }
     return std::nullopt;
 }
