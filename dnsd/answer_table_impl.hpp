@@ -16,10 +16,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include "dnsd/answer_table.hpp"
 #include "zonegen/big_block.hpp"
+#include "zonegen/wire_index.hpp"
 
 namespace dnsd {
 
@@ -88,17 +90,12 @@ struct AnswerTable::Impl {
     TableVector<std::uint16_t> relocs;   // every Blob's relocation positions
     TableVector<std::uint8_t> names;     // every Entry's name
 
-    // Open addressing with linear probing over entries, keyed by lower-cased wire name.
-    struct Slot {
-        std::uint32_t entry = kNone;
-        std::uint32_t tag = 0;  // high hash bits: most mismatches end without a memcmp
-    };
-    TableVector<Slot> slots;  // size is a power of two, at most half full
-    std::size_t mask = 0;
+    // Entries by lower-cased wire name.
+    zonegen::WireIndex index;
 
     // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
     const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
-    // Adds an entry for a name not yet present (compile time only); returns its index.
+    // The entry for name, added if the name is new (compile time only); returns its index.
     std::uint32_t insert(const std::uint8_t* name, std::size_t length);
     // Sizes the index for this many entries up front (compile time), sparing the rehashes.
     void reserve(std::size_t entry_count);
@@ -106,7 +103,12 @@ struct AnswerTable::Impl {
     const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
 
 private:
-    void grow(std::size_t size);  // rehashes into size slots (a power of two)
+    auto entry_name() const noexcept {
+        return [this](std::uint32_t i) {
+            const Entry& e = entries[i];
+            return std::string_view(reinterpret_cast<const char*>(name_of(e)), e.name_length);
+        };
+    }
 };
 
 }  // namespace dnsd

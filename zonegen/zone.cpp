@@ -5,6 +5,7 @@
 
 #include "zonegen/big_block.hpp"
 #include "zonegen/bytes.hpp"
+#include "zonegen/wire_index.hpp"
 
 namespace zonegen {
 
@@ -107,51 +108,24 @@ struct ZoneBuilder::Owners {
         int line;
     };
     std::vector<Name> names;
-    // The owner index: open addressing with linear probing, each slot the high half of the
-    // name's hash and 1 + its index in names (0: empty), at most half full. Most owners are
-    // new when met, and a miss here touches one slot; a node-based map allocated a node
-    // and missed the cache two or three times per owner (a tenth of a large zone's load).
-    struct Slot {
-        std::uint32_t tag = 0;
-        std::uint32_t owner = 0;
-    };
-    std::vector<Slot> slots = std::vector<Slot>(64);
+    // Most owners are new when met; with a node-based map each cost a node and two or three
+    // cache misses, a tenth of a large zone's load.
+    WireIndex index;
     BigVector<Record> records;  // a large zone's biggest array: huge pages (big_block.hpp)
     // The owner of the last record: zone files and inventories give an owner's records
     // one after another, so most records skip the index.
     std::string_view last_owner;
     std::uint32_t last_index = 0;
 
-    std::uint32_t intern(const Name& owner);
-    void grow(std::size_t size);  // a power of two
-};
-
-std::uint32_t ZoneBuilder::Owners::intern(const Name& owner) {
-    const std::string_view w = owner.wire();
-    const std::uint64_t h = hash_wire(w.data(), w.size());
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    const std::size_t mask = slots.size() - 1;
-    std::size_t i = h & mask;
-    for (; slots[i].owner != 0; i = (i + 1) & mask)
-        if (slots[i].tag == tag && names[slots[i].owner - 1].wire() == w) return slots[i].owner - 1;
-    const auto index = static_cast<std::uint32_t>(names.size());
-    names.push_back(owner);
-    slots[i] = {tag, index + 1};
-    if (names.size() * 2 > slots.size()) grow(slots.size() * 2);
-    return index;
-}
-
-void ZoneBuilder::Owners::grow(std::size_t size) {
-    slots.assign(size, Slot{});
-    const std::size_t mask = size - 1;
-    for (std::uint32_t n = 0; n < names.size(); ++n) {
-        const std::string_view w = names[n].wire();
-        const std::uint64_t h = hash_wire(w.data(), w.size());
-        std::size_t i = h & mask;
-        while (slots[i].owner != 0) i = (i + 1) & mask;
-        slots[i] = {static_cast<std::uint32_t>(h >> 32), n + 1};
+    auto name_of() const {
+        return [this](std::uint32_t n) { return names[n].wire(); };
     }
-}
+    std::uint32_t intern(const Name& owner) {
+        const std::uint32_t n = index.find_or_add(owner.wire(), name_of());
+        if (n == names.size()) names.push_back(owner);
+        return n;
+    }
+};
 
 ZoneBuilder::ZoneBuilder(Name origin, std::string file)
     : origin_(std::move(origin)), file_(std::move(file)), owners_(std::make_unique<Owners>()) {}
@@ -160,9 +134,7 @@ ZoneBuilder::ZoneBuilder(ZoneBuilder&&) noexcept = default;
 ZoneBuilder& ZoneBuilder::operator=(ZoneBuilder&&) noexcept = default;
 
 void ZoneBuilder::reserve(std::size_t owners, std::size_t records) {
-    std::size_t size = owners_->slots.size();
-    while (owners * 2 > size) size *= 2;
-    if (size > owners_->slots.size()) owners_->grow(size);
+    owners_->index.reserve(owners, owners_->name_of());
     owners_->names.reserve(owners);
     owners_->records.reserve(records);
 }
@@ -243,7 +215,7 @@ Result<Zone> ZoneBuilder::finish() && {
 
     auto& names = owners_->names;
     auto& records = owners_->records;
-    owners_->slots = {};
+    owners_->index.clear();
 
     // Owners in canonical order. Each handle carries the first 16 key bytes, so most
     // comparisons never leave the handle array (the sort is bound by memory, not by
