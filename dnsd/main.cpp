@@ -11,16 +11,16 @@
 #include <string>
 #include <vector>
 
-#include "dnsd/acl.hpp"
-#include "dnsd/lifecycle.hpp"
-#include "dnsd/loader.hpp"
-#include "dnsd/log.hpp"
-#include "dnsd/notify.hpp"
-#include "dnsd/privileges.hpp"
-#include "dnsd/server.hpp"
-#include "dnsd/tsig.hpp"
-#include "dnsd/xfr.hpp"
-#include "zonegen/decimal.hpp"
+#include "dnsd/primary/acl.hpp"
+#include "dnsd/primary/lifecycle.hpp"
+#include "dnsd/primary/loader.hpp"
+#include "dnsd/net/log.hpp"
+#include "dnsd/primary/notify.hpp"
+#include "dnsd/primary/privileges.hpp"
+#include "dnsd/net/server.hpp"
+#include "dnsd/primary/tsig.hpp"
+#include "dnsd/primary/xfr.hpp"
+#include "zonegen/core/decimal.hpp"
 
 namespace po = boost::program_options;
 

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "zonegen/check.hpp"
-#include "zonegen/decimal.hpp"
-#include "zonegen/explain.hpp"
-#include "zonegen/generate.hpp"
+#include "zonegen/commands/check.hpp"
+#include "zonegen/core/decimal.hpp"
+#include "zonegen/commands/explain.hpp"
+#include "zonegen/commands/generate.hpp"
 
 namespace po = boost::program_options;
 using zonegen::Exit;

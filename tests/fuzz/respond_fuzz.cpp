@@ -20,11 +20,11 @@
 #include <utility>
 #include <vector>
 
-#include "dnsd/answer_table.hpp"
-#include "dnsd/respond.hpp"
-#include "zonegen/name.hpp"
-#include "zonegen/zone.hpp"
-#include "zonegen/ldns.hpp"
+#include "dnsd/answer/answer_table.hpp"
+#include "dnsd/answer/respond.hpp"
+#include "zonegen/core/name.hpp"
+#include "zonegen/core/zone.hpp"
+#include "zonegen/core/ldns.hpp"
 
 namespace {
 

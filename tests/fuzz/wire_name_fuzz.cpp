@@ -14,7 +14,7 @@
 #include <memory>
 #include <span>
 
-#include "dnsd/wire.hpp"
+#include "dnsd/answer/wire.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <optional>
 #include <string_view>
 
-#include "zonegen/name.hpp"
-#include "zonegen/zone_loader.hpp"
+#include "zonegen/core/name.hpp"
+#include "zonegen/zonefile/zone_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

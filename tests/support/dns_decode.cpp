@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "zonegen/ldns.hpp"
+#include "zonegen/core/ldns.hpp"
 
 namespace dnstest {
 

@@ -1,0 +1,308 @@
+// Compiling zones into the answer table: every name that exists (owners and empty
+// non-terminals), its ready-made sections per type, each zone's negative answer and each
+// delegation's referral (Knot zone/adjust.c, NSD's precompiled answers: load time does
+// what every query would otherwise redo).
+#include "dnsd/answer/answer_table.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+
+#include "dnsd/answer/answer_table_impl.hpp"
+#include "dnsd/answer/section_writer.hpp"
+#include "dnsd/answer/wire.hpp"
+
+namespace dnsd {
+
+AnswerTable::AnswerTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AnswerTable::~AnswerTable() = default;
+const std::vector<ZoneImage>& AnswerTable::zones() const { return impl_->images; }
+
+namespace {
+
+using zonegen::Diagnostic;
+using zonegen::Node;
+using zonegen::RRType;
+
+const std::uint8_t* bytes_of(std::string_view s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
+
+std::string_view parent_of(std::string_view name) {
+    return name.size() <= 1 ? name : name.substr(1 + static_cast<unsigned char>(name[0]));
+}
+
+bool is_wildcard(std::string_view name) { return name.size() > 2 && name[0] == 1 && name[1] == '*'; }
+
+class Compiler {
+public:
+    explicit Compiler(AnswerTable::Impl& t) : t_(t), w_(t.bytes, t.relocs) {}
+
+    std::vector<Diagnostic> run() {
+        check_zones();
+        if (!errors_.empty()) return std::move(errors_);
+        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) apexes_.emplace(t_.zones[z].origin().wire(), z);
+        std::size_t records = 0;
+        for (const auto& zone : t_.zones) records += zone.record_count();
+        t_.types.reserve(records);
+        // Owners plus a margin for empty non-terminals; names at their wire length.
+        std::size_t owners = 0, name_bytes = 0;
+        for (const auto& zone : t_.zones)
+            for (const Node& node : zone.nodes()) {
+                ++owners;
+                name_bytes += node.owner.wire().size();
+            }
+        t_.reserve(owners + owners / 8);
+        t_.names.reserve(name_bytes + name_bytes / 8);
+        t_.bytes.reserve(records * 48);
+        index_owners();
+        index_empty_non_terminals();
+        find_delegations();
+        compile_negative_answers();
+        compile_referrals();
+        compile_answers();
+        // The estimates above were generous; the table lives until the next reload.
+        t_.bytes.shrink_to_fit();
+        t_.types.shrink_to_fit();
+        return std::move(errors_);
+    }
+
+private:
+    void error(std::uint32_t zone, std::string message) {
+        errors_.push_back({{}, "zone " + t_.zones[zone].origin().text() + ": " + message});
+    }
+
+    void check_zones() {
+        std::unordered_map<std::string_view, std::size_t> seen;
+        for (std::size_t z = 0; z < t_.zones.size(); ++z) {
+            const auto& zone = t_.zones[z];
+            if (zone.nodes().empty() || !(zone.nodes().front().owner == zone.origin()) ||
+                !zone.nodes().front().find(RRType::SOA)) {
+                errors_.push_back({{}, "zone " + zone.origin().text() + " has no SOA record at its apex"});
+                continue;
+            }
+            if (!seen.emplace(zone.origin().wire(), z).second)
+                errors_.push_back({{}, "zone " + zone.origin().text() + " is listed more than once"});
+        }
+    }
+
+    // The zone whose apex is the longest suffix of name: the one that answers for it.
+    std::uint32_t owning_zone(std::string_view name) const {
+        for (std::string_view s = name;; s = parent_of(s)) {
+            if (auto it = apexes_.find(s); it != apexes_.end()) return it->second;
+            if (s.size() <= 1) return kNone;
+        }
+    }
+
+    std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node) {
+        const std::uint32_t i = t_.insert(bytes_of(name), name.size());
+        t_.entries[i].zone = zone;
+        t_.entries[i].wildcard = is_wildcard(name);
+        nodes_.push_back(node);
+        return i;
+    }
+
+    void index_owners() {
+        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) {
+            for (const Node& node : t_.zones[z].nodes()) {
+                const std::string_view owner = node.owner.wire();
+                // A served zone nested below this one answers for its names (longest match).
+                if (t_.zones.size() > 1 && owning_zone(owner) != z) continue;
+                add_entry(owner, z, &node);
+            }
+        }
+    }
+
+    // RFC 8020 / RFC 1034 §3.1: a name with descendants exists even without records.
+    // Every entry, including those added here, has its ancestors inside a zone ensured.
+    void index_empty_non_terminals() {
+        std::array<char, wire::kMaxName> buffer;  // add_entry() may move t_.names
+        for (std::size_t i = 0; i < t_.entries.size(); ++i) {
+            const Entry& e = t_.entries[i];
+            std::copy_n(t_.name_of(e), e.name_length, buffer.begin());
+            std::string_view name(buffer.data(), e.name_length);
+            while (name.size() > 1) {
+                name = parent_of(name);
+                // Most parents exist already (a host's site, a site's apex): test that
+                // first, before the dearer walk over the apexes.
+                if (t_.find(bytes_of(name), name.size())) break;
+                const std::uint32_t zone = owning_zone(name);
+                if (zone == kNone) break;
+                add_entry(name, zone, nullptr);
+            }
+        }
+    }
+
+    std::string_view name_of(std::uint32_t entry) const {
+        const Entry& e = t_.entries[entry];
+        return {reinterpret_cast<const char*>(t_.name_of(e)), e.name_length};
+    }
+
+    // RFC 1034 §4.2.1: NS records below the apex mark a zone cut; the names at and below
+    // it are not ours, and queries for them get a referral. The topmost cut wins.
+    void find_delegations() {
+        std::vector<std::uint32_t> cut_of_entry(t_.entries.size(), kNone);
+        bool any = false;
+        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+            const Node* n = nodes_[i];
+            if (n && n->find(RRType::NS) && !(n->owner == t_.zones[t_.entries[i].zone].origin())) {
+                cut_of_entry[i] = i;
+                any = true;
+            }
+        }
+        if (!any) return;
+        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+            const std::string_view apex = t_.zones[t_.entries[i].zone].origin().wire();
+            std::uint32_t top = kNone;
+            for (std::string_view s = name_of(i); s.size() > apex.size(); s = parent_of(s)) {
+                const Entry* a = t_.find(bytes_of(s), s.size());
+                if (!a) continue;  // cannot happen: ancestors inside the zone all exist
+                const auto ai = static_cast<std::uint32_t>(a - t_.entries.data());
+                if (cut_of_entry[ai] == ai) top = ai;
+            }
+            if (top == kNone) continue;
+            auto [it, fresh] = referral_of_cut_.try_emplace(top, static_cast<std::uint32_t>(cuts_.size()));
+            if (fresh) cuts_.push_back(top);
+            t_.entries[i].referral = it->second;
+        }
+        t_.referrals.resize(cuts_.size());
+    }
+
+    // A and AAAA of an MX or NS target that a served zone holds (glue below a cut
+    // included), owners compressed against what the message already holds.
+    void add_addresses(const std::vector<std::string_view>& targets) {
+        for (std::string_view target : targets) {
+            const Entry* e = t_.find(bytes_of(target), target.size());
+            if (!e) continue;
+            const Node* n = nodes_[static_cast<std::size_t>(e - t_.entries.data())];
+            if (!n) continue;
+            for (RRType type : {RRType::A, RRType::AAAA})
+                if (const auto* set = n->find(type))
+                    for (const auto& rd : set->rdata) w_.add(target, set->ttl, rd);
+        }
+    }
+
+    static void collect_targets(const zonegen::RRset& set, std::vector<std::string_view>& out) {
+        out.clear();
+        for (const auto& rd : set.rdata) {
+            std::string_view t;
+            if (const auto* mx = std::get_if<zonegen::Mx>(&rd)) t = mx->exchange.wire();
+            else if (const auto* ns = std::get_if<zonegen::Ns>(&rd)) t = ns->host.wire();
+            else continue;
+            if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+        }
+    }
+
+    void compile_negative_answers() {
+        t_.zone_answers.resize(t_.zones.size());
+        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) {
+            const auto& zone = t_.zones[z];
+            const std::string_view apex = zone.origin().wire();
+            const auto* soa = zone.nodes().front().find(RRType::SOA);
+            // RFC 2308 §3: the SOA's TTL in a negative answer is min(SOA TTL, MINIMUM).
+            const std::uint32_t ttl = std::min(soa->ttl, zone.soa().minimum);
+            w_.begin_message(apex, TemplateKind::Suffix);
+            w_.begin_section();
+            w_.add(apex, ttl, soa->rdata.front());
+            t_.zone_answers[z].authority = w_.end_section();
+            t_.zone_answers[z].apex_length = static_cast<std::uint8_t>(apex.size());
+        }
+    }
+
+    void compile_referrals() {
+        std::vector<std::string_view> targets;
+        for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
+            const std::uint32_t cut = cuts_[index];
+            const std::string_view name = name_of(cut);
+            const auto* ns = nodes_[cut]->find(RRType::NS);
+            w_.begin_message(name, TemplateKind::Suffix);
+            w_.begin_section();
+            for (const auto& rd : ns->rdata) w_.add(name, ns->ttl, rd);
+            Referral& r = t_.referrals[index];
+            r.authority = w_.end_section();
+            collect_targets(*ns, targets);
+            w_.begin_section();
+            add_addresses(targets);
+            r.additional = w_.end_section();
+            r.cut_length = static_cast<std::uint8_t>(name.size());
+            if (w_.too_big()) error(t_.entries[cut].zone, "the referral at " + nodes_[cut]->owner.text() +
+                                                           " does not fit in a DNS message");
+        }
+    }
+
+    void compile_answers() {
+        std::vector<std::string_view> targets;
+        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+            Entry& e = t_.entries[i];
+            e.first_type = static_cast<std::uint32_t>(t_.types.size());
+            const Node* n = nodes_[i];
+            if (!n || e.referral != kNone) continue;  // empty non-terminal, or not ours
+            const std::string_view owner = n->owner.wire();
+            // The first TypeAnswer is what ANY gets (RFC 8482 §4.2): NSD answers ANY with the
+            // first RRset of the zone file, which is the SOA at the apex and otherwise (in the
+            // files zonegen writes) the lowest type number. Both orders are kept here.
+            order_.clear();
+            for (const auto& set : n->rrsets)
+                if (set.type == RRType::SOA) order_.push_back(&set);
+            for (const auto& set : n->rrsets)
+                if (set.type != RRType::SOA) order_.push_back(&set);
+            for (const zonegen::RRset* setp : order_) {
+                const zonegen::RRset& set = *setp;
+                TypeAnswer a;
+                a.type = static_cast<std::uint16_t>(set.type);
+                w_.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
+                w_.begin_section();
+                for (const auto& rd : set.rdata) w_.add(owner, set.ttl, rd);
+                a.answer = w_.end_section();
+                w_.begin_section();
+                if (set.type == RRType::MX || set.type == RRType::NS) {
+                    collect_targets(set, targets);
+                    add_addresses(targets);
+                }
+                a.additional = w_.end_section();
+                if (w_.too_big())
+                    error(e.zone, std::string("the ") + zonegen::type_name(set.type) + " records of " +
+                                      n->owner.text() + " do not fit in a DNS message");
+                t_.types.push_back(a);
+            }
+            e.type_count = static_cast<std::uint16_t>(t_.types.size() - e.first_type);
+        }
+    }
+
+    AnswerTable::Impl& t_;
+    SectionWriter w_;
+    std::vector<Diagnostic> errors_;
+    std::unordered_map<std::string_view, std::uint32_t> apexes_;
+    std::vector<const Node*> nodes_;  // parallel to entries; nullptr for empty non-terminals
+    std::vector<const zonegen::RRset*> order_;  // one name's RRsets, in TypeAnswer order
+    std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
+    std::vector<std::uint32_t> cuts_;                                    // referral -> cut entry
+};
+
+}  // namespace
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(std::vector<zonegen::Zone> zones) {
+    auto impl = std::make_unique<Impl>();
+    impl->zones = std::move(zones);  // the compiler borrows names from these: they stay put until it is done
+    std::vector<Diagnostic> errors = Compiler(*impl).run();
+    if (!errors.empty()) return errors;
+    // The compiled sections hold copies of everything they need; the rest of dnsd needs
+    // only the records as bytes, so the zones' million objects go now.
+    impl->images.reserve(impl->zones.size());
+    for (const zonegen::Zone& z : impl->zones) impl->images.emplace_back(z);
+    // Freeing a million small objects and trimming the heap takes a tenth of a second
+    // that the first answer need not wait for; without a thread to spare, it waits.
+    try {
+        std::thread([zones = std::move(impl->zones)]() mutable {
+            zones = {};
+            return_free_heap();
+        }).detach();
+    } catch (const std::system_error&) {
+        impl->zones = {};
+    }
+    return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl)));
+}
+
+}  // namespace dnsd

@@ -1,0 +1,114 @@
+// The inside of an AnswerTable: precompiled response sections and the name index that
+// finds them. Shared by the compiler (answer_table.cpp) and respond(); nothing else should
+// need it.
+//
+// Every section is stored as ready-to-copy record bytes (a Blob) that were written for a
+// template message whose question starts at offset 12. Compression pointers inside a blob
+// may aim at the question or at earlier records. When the real question name is longer
+// than the template's (a negative answer or referral compiled with the apex or cut as its
+// question, a wildcard answer compiled with "*.<closest encloser>"), the real question ends
+// delta = real - template octets later, and so does everything after it: the template's
+// suffix names sit at the same distance from the end of the real name. The pointers listed
+// as relocations get delta added when the blob is copied; owner pointers to offset 12
+// (the whole question) are never listed and stay put.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "dnsd/answer/answer_table.hpp"
+#include "zonegen/core/big_block.hpp"
+#include "zonegen/core/wire_index.hpp"
+
+namespace dnsd {
+
+struct Blob {
+    std::uint32_t offset = 0;        // into Impl::bytes
+    std::uint32_t length = 0;
+    std::uint32_t reloc_offset = 0;  // into Impl::relocs: positions of pointers, relative to the blob
+    std::uint16_t reloc_count = 0;
+    std::uint16_t records = 0;       // RR count for the section's header count
+};
+
+// The response sections for one (owner, type): minimal responses (NSD/Knot): the RRset in
+// the answer section, nothing in authority, and the addresses of MX/NS targets we serve in
+// additional, kept separate so that it can be dropped first when space is short.
+struct TypeAnswer {
+    std::uint16_t type = 0;
+    Blob answer;
+    Blob additional;
+};
+
+// A zone's negative answer: its SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308
+// §3, §5), compiled with the apex as the template question.
+struct ZoneAnswers {
+    Blob authority;
+    std::uint8_t apex_length = 0;
+};
+
+// A delegation below an apex (RFC 1034 §4.3.2 step 3b): the child NS RRset in authority,
+// its addresses (glue, RFC 9471) in additional, compiled with the cut as template question.
+struct Referral {
+    Blob authority;
+    Blob additional;
+    std::uint8_t cut_length = 0;
+};
+
+// The table's big arrays live in huge-page mappings (zonegen/core/big_block.hpp): a query reads
+// a few places scattered over megabytes, often with cold caches, and with 4 KiB pages each
+// read may add a TLB miss and a page walk (two-dimensional under virtualisation). Compile
+// time only: respond() allocates nothing.
+template <class T>
+using TableVector = zonegen::BigVector<T>;
+
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// One name that exists in a served zone: an owner of records or an empty non-terminal
+// (RFC 8020). Its TypeAnswers are contiguous: the SOA first, then by type number; the
+// first one is the answer to ANY.
+struct Entry {
+    std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
+    std::uint32_t first_type = 0;   // into Impl::types
+    std::uint32_t zone = 0;         // into Impl::zone_answers (and zones)
+    std::uint32_t referral = kNone; // at or below a delegation: into Impl::referrals
+    std::uint16_t type_count = 0;
+    std::uint8_t name_length = 0;
+    bool wildcard = false;          // owner is "*.<parent>": answers carry relocations
+};
+
+struct AnswerTable::Impl {
+    std::vector<zonegen::Zone> zones;       // while compiling only
+    std::vector<ZoneImage> images;          // parallel to zones, kept
+    std::vector<ZoneAnswers> zone_answers;  // parallel to zones
+    std::vector<Referral> referrals;
+    TableVector<Entry> entries;
+    TableVector<TypeAnswer> types;
+    TableVector<std::uint8_t> bytes;     // every Blob's records
+    TableVector<std::uint16_t> relocs;   // every Blob's relocation positions
+    TableVector<std::uint8_t> names;     // every Entry's name
+
+    // Entries by lower-cased wire name.
+    zonegen::WireIndex index;
+
+    // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
+    const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
+    // The entry for name, added if the name is new (compile time only); returns its index.
+    std::uint32_t insert(const std::uint8_t* name, std::size_t length);
+    // Sizes the index for this many entries up front (compile time), sparing the rehashes.
+    void reserve(std::size_t entry_count);
+
+    const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
+
+private:
+    auto entry_name() const noexcept {
+        return [this](std::uint32_t i) {
+            const Entry& e = entries[i];
+            return std::string_view(reinterpret_cast<const char*>(name_of(e)), e.name_length);
+        };
+    }
+};
+
+}  // namespace dnsd

@@ -1,0 +1,210 @@
+// respond(): parse, decide the outcome, then copy precompiled sections (Knot
+// nameserver/internet.c: decide before writing). No allocation, no exceptions.
+#include "dnsd/answer/respond.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "dnsd/answer/answer_table_impl.hpp"
+#include "dnsd/answer/query.hpp"
+#include "dnsd/answer/wire.hpp"
+
+namespace dnsd {
+
+namespace {
+
+// RFC 6891 §6.2.5 with the DNS flag day 2020 value: no fragmentation on common paths.
+constexpr std::uint16_t kOurPayload = 1232;
+constexpr std::size_t kMinPayload = 512;  // RFC 6891 §6.2.5: smaller values mean 512
+constexpr std::size_t kOptSize = 11;      // root owner, type, class, TTL, RDLENGTH 0
+
+// What the response will hold, decided before a byte is written.
+struct Plan {
+    std::uint8_t rcode = wire::rcode::kNoError;  // 12 bits: the upper 8 go to the OPT
+    bool aa = false;
+    const Blob* answer = nullptr;
+    const Blob* authority = nullptr;
+    const Blob* additional = nullptr;
+    bool additional_required = false;  // referral glue: TC rather than drop (RFC 9471 §3)
+    std::size_t delta = 0;             // real question name length minus the template's
+};
+
+void negative(const AnswerTable::Impl& t, std::uint32_t zone, std::size_t qlen, std::uint8_t rcode,
+              Plan& p) noexcept {
+    const ZoneAnswers& z = t.zone_answers[zone];
+    p.rcode = rcode;
+    p.aa = true;
+    p.authority = &z.authority;
+    p.delta = qlen - z.apex_length;
+}
+
+void referral(const AnswerTable::Impl& t, std::uint32_t index, std::size_t qlen, Plan& p) noexcept {
+    // RFC 1034 §4.3.2 step 3b: not authoritative below a cut; point at the child.
+    const Referral& r = t.referrals[index];
+    p.authority = &r.authority;
+    p.additional = &r.additional;
+    p.additional_required = true;
+    p.delta = qlen - r.cut_length;
+}
+
+// The name exists (directly or through a wildcard at delta): its RRset, or NODATA.
+void at_node(const AnswerTable::Impl& t, const Entry& e, std::uint16_t qtype, std::size_t qlen, std::size_t delta,
+             Plan& p) noexcept {
+    const TypeAnswer* first = t.types.data() + e.first_type;
+    const TypeAnswer* last = first + e.type_count;
+    // RFC 8482 §4.2: ANY gets one RRset, the first of the name (see Entry).
+    const TypeAnswer* hit = qtype == wire::type::kAny
+                                ? (first != last ? first : nullptr)
+                                : std::find_if(first, last, [qtype](const TypeAnswer& a) { return a.type == qtype; });
+    if (hit == last || hit == nullptr) {
+        negative(t, e.zone, qlen, wire::rcode::kNoError, p);  // RFC 2308 §2.2 NODATA
+        return;
+    }
+    p.aa = true;
+    p.answer = &hit->answer;
+    p.additional = &hit->additional;
+    p.delta = delta;
+}
+
+// RFC 1034 §4.3.2 with RFC 4592 wildcards and RFC 8020 empty non-terminals.
+void lookup(const AnswerTable::Impl& t, const ParsedQuery& q, Plan& p) noexcept {
+    const std::uint8_t* name = q.qname.data();
+    const std::size_t len = q.qname_length;
+    if (const Entry* e = t.find(name, len)) {
+        if (e->referral != kNone) return referral(t, e->referral, len, p);
+        return at_node(t, *e, q.qtype, len, 0, p);
+    }
+    // The closest encloser: the longest existing ancestor.
+    const Entry* ce = nullptr;
+    std::size_t off = 0;
+    while (!ce) {
+        if (name[off] == 0) {
+            p.rcode = wire::rcode::kRefused;  // no served zone holds the name
+            return;
+        }
+        off += 1 + name[off];
+        ce = t.find(name + off, len - off);
+    }
+    if (ce->referral != kNone) return referral(t, ce->referral, len, p);
+    // RFC 4592 §3.3.1: the source of synthesis is "*" directly below the closest encloser.
+    // The question had at least one more label than the encloser, so "*." fits.
+    std::uint8_t wild[wire::kMaxName];
+    wild[0] = 1;
+    wild[1] = '*';
+    std::memcpy(wild + 2, name + off, len - off);
+    const std::size_t wild_len = 2 + len - off;
+    // A wildcard delegation cannot be answered from a template whose cut is not a suffix of
+    // the question (RFC 4592 §4.2 leaves it undefined): such a name is treated as absent.
+    if (const Entry* w = t.find(wild, wild_len); w && w->referral == kNone)
+        return at_node(t, *w, q.qtype, len, len - wild_len, p);
+    negative(t, ce->zone, len, wire::rcode::kNxDomain, p);
+}
+
+void decide(const AnswerTable::Impl& t, const ParsedQuery& q, ParseStatus status, Transport transport,
+            QueryInfo* info, Plan& p) noexcept {
+    using namespace wire;
+    if (q.opcode != opcode::kQuery && q.opcode != opcode::kNotify) {
+        p.rcode = rcode::kNotImp;  // RFC 1035 §4.1.1
+    } else if (status != ParseStatus::Ok) {
+        p.rcode = rcode::kFormErr;
+    } else if (q.has_opt && q.edns_version > 0) {
+        p.rcode = rcode::kBadVers;  // RFC 6891 §6.1.3
+    } else if (q.opcode == opcode::kNotify) {
+        p.rcode = rcode::kRefused;  // we are the primary: nobody notifies us (RFC 1996)
+    } else if (q.qclass != klass::kIn && q.qclass != klass::kAny) {
+        p.rcode = rcode::kRefused;  // CHAOS (version.bind, id.server) and others: not served
+    } else if (q.qtype == type::kOpt || q.qtype == type::kTsig || q.qtype == type::kTkey) {
+        p.rcode = rcode::kFormErr;  // meta-types that only live in the additional section (as BIND)
+    } else if (q.qtype == type::kMailA || q.qtype == type::kMailB) {
+        p.rcode = rcode::kNotImp;  // RFC 883 leftovers (as BIND)
+    } else if (q.qtype == type::kAxfr || q.qtype == type::kIxfr) {
+        // RFC 5936 §4.2: zone transfers only over TCP; over TCP the caller streams the
+        // zone (dnsd/xfr) and this REFUSED is what it sends if it does not.
+        if (transport == Transport::Tcp && info) info->is_transfer = true;
+        p.rcode = rcode::kRefused;
+    } else {
+        lookup(t, q, p);
+    }
+}
+
+void copy_blob(const AnswerTable::Impl& t, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
+    const std::size_t at = w.pos();
+    w.bytes({t.bytes.data() + b.offset, b.length});
+    if (delta == 0) return;
+    for (std::size_t k = 0; k < b.reloc_count; ++k) {
+        std::uint8_t* ptr = w.data() + at + t.relocs[b.reloc_offset + k];
+        const std::size_t target = ((std::size_t{ptr[0]} & 0x3F) << 8 | ptr[1]) + delta;
+        ptr[0] = static_cast<std::uint8_t>(0xC0 | (target >> 8));
+        ptr[1] = static_cast<std::uint8_t>(target);
+    }
+}
+
+std::size_t size_of(const Blob* b) noexcept { return b ? b->length : 0; }
+std::uint16_t records_of(const Blob* b) noexcept { return b ? b->records : 0; }
+
+}  // namespace
+
+std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                    Transport transport, QueryInfo* info) noexcept {
+    using namespace wire;
+    if (info) *info = QueryInfo{};
+    if (query.size() < kHeaderSize) return 0;        // no ID to answer to
+    if (get16(query.data() + 2) & kFlagQr) return 0;  // a response: answering could loop
+    const AnswerTable::Impl& t = table.impl();
+
+    ParsedQuery q;
+    const ParseStatus status = parse_query(query, q);
+    Plan p;
+    decide(t, q, status, transport, info, p);
+    // The OPT is echoed whenever the query's could be read (RFC 6891 §7).
+    const bool opt = status == ParseStatus::Ok && q.has_opt;
+
+    std::size_t limit = std::min(out.size(), kMaxMessage);
+    if (transport == Transport::Udp) {
+        const std::size_t udp = opt ? std::clamp<std::size_t>(q.udp_payload, kMinPayload, kOurPayload) : kMinPayload;
+        limit = std::min(limit, udp);
+    }
+    const std::size_t question = q.has_question ? q.question_end - kHeaderSize : 0;
+    const std::size_t fixed = kHeaderSize + question + (opt ? kOptSize : 0);
+    if (fixed > limit) return 0;  // the caller's buffer breaks the 512-octet contract
+    bool tc = false;
+    auto total = [&] { return fixed + size_of(p.answer) + size_of(p.authority) + size_of(p.additional); };
+    // RFC 2181 §9: additional data may be left out without TC; referral glue may not.
+    if (total() > limit && !p.additional_required) p.additional = nullptr;
+    if (total() > limit) {
+        tc = true;  // RFC 1035 §4.2.1: the client retries over TCP
+        p.answer = p.authority = p.additional = nullptr;
+    }
+
+    Writer w(out, limit);
+    std::uint16_t flags = kFlagQr | static_cast<std::uint16_t>(q.opcode << 11) | (q.flags & kFlagRd) |
+                          (p.rcode & 0x0F);
+    if (p.aa) flags |= kFlagAa;
+    if (tc) flags |= kFlagTc;
+    w.u16(q.id);
+    w.u16(flags);
+    w.u16(q.has_question ? 1 : 0);
+    w.u16(records_of(p.answer));
+    w.u16(records_of(p.authority));
+    w.u16(static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0)));
+    w.bytes(query.subspan(kHeaderSize, question));
+    for (const Blob* b : {p.answer, p.authority, p.additional})
+        if (b) copy_blob(t, *b, p.delta, w);
+    if (opt) {
+        // RFC 6891 §6.1.2/§6.1.3: root owner, our payload size, the upper rcode bits,
+        // version 0, DO clear (we do not sign), no options.
+        w.u8(0);
+        w.u16(type::kOpt);
+        w.u16(kOurPayload);
+        w.u32(std::uint32_t{static_cast<std::uint8_t>(p.rcode >> 4)} << 24);
+        w.u16(0);
+    }
+    if (info) {
+        info->qtype = q.has_question ? q.qtype : 0;
+        info->rcode = p.rcode;
+        info->truncated = tc;
+    }
+    return w.pos();
+}
+
+}  // namespace dnsd

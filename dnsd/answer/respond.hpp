@@ -1,0 +1,54 @@
+// respond(): one DNS query in, one response out. Pure protocol logic with no sockets, so
+// the UDP path, the TCP path, the tests and the fuzzers all share it (Knot query/layer.h).
+// It never throws and never allocates: it reads the query through bounds-checked readers,
+// decides the outcome, then copies precompiled bytes into the caller's buffer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "dnsd/answer/answer_table.hpp"
+
+namespace dnsd {
+
+enum class Transport : std::uint8_t { Udp, Tcp };
+
+struct QueryInfo {
+    // Filled by respond() for logging and metrics; no effect on the answer.
+    std::uint16_t qtype = 0;
+    std::uint8_t rcode = 0;     // extended: 16 is BADVERS
+    bool truncated = false;
+    bool is_transfer = false;  // AXFR/IXFR over TCP: the caller streams the zone (dnsd/xfr)
+};
+
+// What respond() decides where the RFCs leave a choice (NSD/Knot/BIND consensus):
+// - Minimal responses: a positive answer has an empty authority section; additional holds
+//   the A/AAAA of MX/NS targets in any served zone. NXDOMAIN/NODATA (also for empty
+//   non-terminals, RFC 8020) carry the zone's SOA with TTL min(TTL, MINIMUM) (RFC 2308).
+// - ANY gets one RRset (RFC 8482 §4.2), on UDP and TCP: the SOA at an apex, elsewhere the
+//   lowest type number; NSD answers the same for zone files that zonegen writes.
+// - Wildcards (RFC 4592) are synthesised; NS below an apex is a delegation: a referral
+//   without AA, the NS RRset in authority and its glue in additional.
+// - FORMERR: QDCOUNT != 1; a question that is malformed, compressed, over 63/255 octets;
+//   any record running past the data; an OPT outside additional, twice, with a non-root
+//   owner or options overrunning it; bytes after the last record (as BIND and Knot);
+//   QTYPE OPT/TSIG/TKEY. Well-formed answer/authority records in a query are ignored
+//   (IXFR and NOTIFY carry a SOA there).
+// - The response has an OPT (payload 1232, version 0, DO clear, no options) whenever the
+//   query's OPT could be read; EDNS version > 0 gets BADVERS (RFC 6891 §6.1.3).
+// - NOTIMP for opcodes other than QUERY and NOTIFY, and for MAILA/MAILB; REFUSED for
+//   NOTIFY (we are the primary), classes other than IN and ANY (CHAOS included), names
+//   outside every zone, and AXFR/IXFR (over TCP after setting info->is_transfer).
+// - Too big: additional records go first (no TC, RFC 2181 §9) unless they are referral
+//   glue; then TC with empty sections. The OPT always stays.
+//
+// Writes the response to query into out and returns its length; 0 means "send nothing"
+// (RFC 1035 §4.1.1: responses, and packets too short to carry an ID, are dropped).
+// out must hold at least 512 bytes; over UDP the response is limited to the client's
+// EDNS0 payload size (at most 1232, RFC 6891 §6.2.5, DNS flag day 2020) or 512 without
+// EDNS, over TCP to min(out.size(), 65535).
+std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
+                    Transport transport, QueryInfo* info = nullptr) noexcept;
+
+}  // namespace dnsd

@@ -1,0 +1,169 @@
+// stderr logging: whole lines, one write each.
+#include "dnsd/net/log.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+namespace dnsd {
+
+void write_stderr(std::string_view text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // stderr is gone; the server keeps serving
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void log_line(std::string_view message) {
+    std::string line;
+    line.reserve(message.size() + 8);
+    line += "dnsd: ";
+    line += message;
+    line += '\n';
+    write_stderr(line);
+}
+
+namespace {
+
+// A bounded appender over a caller's buffer: it never writes past the end.
+class Out {
+public:
+    explicit Out(std::span<char> buf) : buf_(buf) {}
+    void put(char c) {
+        if (len_ < buf_.size()) buf_[len_++] = c;
+    }
+    void put(std::string_view s) {
+        for (char c : s) put(c);
+    }
+    void number(unsigned long v) {
+        char digits[24];
+        int n = std::snprintf(digits, sizeof digits, "%lu", v);
+        put(std::string_view(digits, static_cast<std::size_t>(n)));
+    }
+    std::size_t size() const { return len_; }
+
+private:
+    std::span<char> buf_;
+    std::size_t len_ = 0;
+};
+
+const char* type_text(std::uint16_t type) {
+    switch (type) {
+        case 1: return "A";
+        case 2: return "NS";
+        case 6: return "SOA";
+        case 15: return "MX";
+        case 16: return "TXT";
+        case 28: return "AAAA";
+        case 251: return "IXFR";
+        case 252: return "AXFR";
+        case 255: return "ANY";
+        default: return nullptr;
+    }
+}
+
+const char* rcode_text(std::uint8_t rcode) {
+    switch (rcode) {
+        case 0: return "NOERROR";
+        case 1: return "FORMERR";
+        case 2: return "SERVFAIL";
+        case 3: return "NXDOMAIN";
+        case 4: return "NOTIMP";
+        case 5: return "REFUSED";
+        case 16: return "BADVERS";  // RFC 6891 §6.1.3, an extended RCODE
+        default: return nullptr;
+    }
+}
+
+void put_peer(Out& out, const Endpoint& peer) {
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (peer.family() == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&peer.addr)->sin_addr, addr, sizeof addr);
+    else if (peer.family() == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&peer.addr)->sin6_addr, addr, sizeof addr);
+    bool v6 = peer.family() == AF_INET6;
+    if (v6) out.put('[');
+    out.put(addr);
+    if (v6) out.put(']');
+    out.put(':');
+    out.number(peer.port());
+}
+
+// The question name in presentation form (RFC 1035 §5.1 escapes), or "-" if it does not
+// parse as uncompressed labels inside the packet.
+void put_qname(Out& out, std::span<const std::uint8_t> query) {
+    std::size_t pos = 12, total = 0;
+    char text[4 * 255 + 2];
+    Out name(text);
+    while (pos < query.size()) {
+        std::size_t len = query[pos++];
+        if (len == 0) {
+            if (name.size() == 0) name.put('.');
+            out.put(std::string_view(text, name.size()));
+            return;
+        }
+        total += len + 1;
+        if (len > 63 || total > 255 || pos + len > query.size()) break;
+        for (std::size_t i = 0; i < len; ++i) {
+            unsigned char c = query[pos + i];
+            if (c == '.' || c == '\\') {
+                name.put('\\');
+                name.put(static_cast<char>(c));
+            } else if (c > 0x20 && c < 0x7f) {
+                name.put(static_cast<char>(c));
+            } else {
+                char esc[5];
+                std::snprintf(esc, sizeof esc, "\\%03u", c);
+                name.put(esc);
+            }
+        }
+        name.put('.');
+        pos += len;
+    }
+    out.put('-');
+}
+
+}  // namespace
+
+std::size_t format_query_line(std::span<char> buf, Transport transport, const Endpoint& peer,
+                              std::span<const std::uint8_t> query, const QueryInfo& info,
+                              std::size_t response_len) {
+    if (buf.empty()) return 0;
+    Out out(buf.first(buf.size() - 1));  // the newline always fits
+    out.put(transport == Transport::Udp ? "dnsd: query udp " : "dnsd: query tcp ");
+    put_peer(out, peer);
+    out.put(' ');
+    put_qname(out, query);
+    out.put(' ');
+    if (const char* t = type_text(info.qtype)) {
+        out.put(t);
+    } else {
+        out.put("TYPE");  // RFC 3597 §5
+        out.number(info.qtype);
+    }
+    out.put(' ');
+    if (response_len == 0) {
+        out.put("dropped");
+    } else {
+        if (const char* r = rcode_text(info.rcode)) {
+            out.put(r);
+        } else {
+            out.put("RCODE");
+            out.number(info.rcode);
+        }
+        out.put(' ');
+        out.number(response_len);
+        if (info.truncated) out.put(" TC");
+    }
+    buf[out.size()] = '\n';
+    return out.size() + 1;
+}
+
+}  // namespace dnsd

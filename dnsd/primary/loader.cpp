@@ -1,0 +1,143 @@
+// Loading zone files and inventories into an AnswerTable, with the reload rules.
+#include "dnsd/primary/loader.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "zonegen/inventory/build.hpp"
+#include "zonegen/core/files.hpp"
+#include "zonegen/inventory/inventory.hpp"
+#include "zonegen/core/serial.hpp"
+#include "zonegen/zonefile/zone_loader.hpp"
+
+namespace dnsd {
+
+namespace {
+
+using zonegen::Diagnostic;
+using zonegen::Zone;
+
+struct Loaded {
+    Zone zone;
+    std::string file;
+};
+
+const ZoneImage* find_zone(const AnswerTable* table, const zonegen::Name& origin) {
+    if (!table) return nullptr;
+    for (const ZoneImage& z : table->zones())
+        if (z.origin() == origin) return &z;
+    return nullptr;
+}
+
+std::string zone_text(const zonegen::Name& origin) {
+    std::string t = origin.text();
+    if (t.size() > 1) t.pop_back();  // "smarthost.local", as users write it
+    return t;
+}
+
+void add_errors(std::vector<Diagnostic>& to, const std::vector<Diagnostic>& from) {
+    to.insert(to.end(), from.begin(), from.end());
+}
+
+// The zone an inventory describes, with the serial policy of the header.
+zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerTable* current) {
+    std::string error;
+    auto text = zonegen::read_file(path, &error);
+    if (!text) return Diagnostic{{}, error};
+    auto inv = zonegen::parse_inventory(*text, path);
+    if (!inv) return inv.errors();
+    if (inv.value().serial) return zonegen::build_zone(inv.value(), *inv.value().serial);
+
+    const ZoneImage* served = find_zone(current, inv.value().zone);
+    if (served) {
+        auto same = zonegen::build_zone(inv.value(), served->serial());
+        if (!same || ZoneImage(same.value()) == *served) return same;
+    }
+    auto now = zonegen::policy_clock();
+    if (!now) return now.errors();
+    auto serial = zonegen::next_date_serial(now.value(), served ? std::optional(served->serial()) : std::nullopt);
+    return zonegen::build_zone(inv.value(), serial);
+}
+
+}  // namespace
+
+std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
+    std::vector<Diagnostic> out;
+    std::vector<std::string> paths = sources.zone_files;
+    if (!sources.inventory.empty()) paths.push_back(sources.inventory);
+    for (const std::string& p : paths) {
+        std::ifstream f(p);
+        std::error_code ec;
+        if (!f)
+            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(errno)});
+        else if (std::filesystem::is_directory(p, ec))  // which opens fine and fails at the first read
+            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(EISDIR)});
+    }
+    return out;
+}
+
+namespace {
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sources, const AnswerTable* current) {
+    std::vector<Diagnostic> errors;
+    std::vector<Loaded> loaded;
+    for (const std::string& path : sources.zone_files) {
+        auto zone = zonegen::load_zone_file(path);
+        if (zone)
+            loaded.push_back({std::move(zone).value(), path});
+        else
+            add_errors(errors, zone.errors());
+    }
+    if (!sources.inventory.empty()) {
+        auto zone = zone_from_inventory(sources.inventory, current);
+        if (zone)
+            loaded.push_back({std::move(zone).value(), sources.inventory});
+        else
+            add_errors(errors, zone.errors());
+    }
+
+    // RFC 1034 §4.3.5: a secondary compares serials only, so every new version of a zone
+    // needs a greater one. A change under the same serial would never reach the
+    // secondaries; it is refused like a lower serial, and the zone served stays.
+    for (const Loaded& l : loaded) {
+        const ZoneImage* served = find_zone(current, l.zone.origin());
+        if (!served || zonegen::serial_gt(l.zone.serial(), served->serial())) continue;
+        const std::string zone = "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial());
+        if (l.zone.serial() != served->serial())
+            errors.push_back({{l.file, 0, 0, {}},
+                              zone + " is not greater than the served serial " + std::to_string(served->serial()) +
+                                  " (RFC 1982)"});
+        else if (!(ZoneImage(l.zone) == *served))
+            errors.push_back({{l.file, 0, 0, {}},
+                              zone + ": the records changed but the serial did not; raise it, or secondaries "
+                                     "keep the old records"});
+    }
+    if (!errors.empty()) return errors;
+
+    std::vector<Zone> zones;
+    zones.reserve(loaded.size());
+    for (Loaded& l : loaded) zones.push_back(std::move(l.zone));
+    return AnswerTable::compile(std::move(zones));
+}
+
+}  // namespace
+
+zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& sources, const AnswerTable* current) {
+    auto table = load_all(sources, current);  // its temporaries are gone once it returns
+    return_free_heap();
+    return table;
+}
+
+std::string describe_zones(const AnswerTable& table) {
+    std::string out;
+    for (const ZoneImage& z : table.zones()) {
+        if (!out.empty()) out += ", ";
+        out += zone_text(z.origin()) + " serial " + std::to_string(z.serial());
+    }
+    return out;
+}
+
+}  // namespace dnsd

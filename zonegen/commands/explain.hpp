@@ -1,0 +1,43 @@
+// `zonegen explain`: a site's delivery plan in words, tier by tier: which hosts share the
+// load at each MX preference, which tier takes the mail while given hosts are down, when
+// mail queues instead, and where Postfix's address limit (explain_plan.hpp) cuts the plan short.
+// One renderer for plans from either source (the inventory or a live server).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "zonegen/commands/generate.hpp"
+#include "zonegen/core/name.hpp"
+#include "zonegen/commands/explain_plan.hpp"
+
+namespace zonegen {
+
+// The plan as text. down: hosts of the plan taken as not answering.
+std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down);
+
+// The hosts of the plan that --down arguments name: a host name relative to zone
+// ("mail1.oxford"), absolute ("mail1.oxford.smarthost.local."), or an address (every
+// host that has it). An argument that names no host of the plan is an error.
+Result<std::vector<Name>> resolve_down(const DeliveryPlan& plan, const std::vector<std::string>& args,
+                                       const std::optional<Name>& zone);
+
+struct ExplainOptions {
+    std::string inventory = "sites.json";
+    std::string site;                   // a site label, or an absolute name ending in '.'
+    std::vector<std::string> down;      // --down
+    std::optional<std::string> server;  // --server ADDR:PORT
+};
+
+struct ExplainReport {
+    // Ok: plan printed; Invalid: invalid inventory, unknown site, or the server does not
+    // know the name; Usage: bad arguments, unreadable file, server not answering.
+    Exit status = Exit::Ok;
+    std::string stdout_text;
+    std::vector<std::string> errors;  // one line each, ready for stderr
+};
+
+ExplainReport run_explain(const ExplainOptions& options);
+
+}  // namespace zonegen

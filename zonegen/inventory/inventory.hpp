@@ -1,0 +1,71 @@
+// The site inventory (sites.json, schema version 1 of DESIGN.md) as checked C++ values.
+// parse_inventory() is the only door from JSON into the program: whatever it returns has
+// passed every validation rule, with names resolved and fallbacks expanded, so the zone
+// builder never has to doubt it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "zonegen/core/diagnostic.hpp"
+#include "zonegen/core/name.hpp"
+#include "zonegen/core/zone.hpp"
+
+namespace zonegen {
+
+struct Addresses {
+    std::vector<A> ipv4;     // in inventory order, no duplicates
+    std::vector<Aaaa> ipv6;  // in inventory order, no duplicates
+    bool empty() const { return ipv4.empty() && ipv6.empty(); }
+};
+
+struct Smarthost {
+    std::string label;  // "mail": the host is label.site.zone; lower case
+    Name name;          // mail.oxford.smarthost.local.
+    Addresses addresses;
+};
+
+struct FallbackTier {
+    std::size_t site = 0;              // index into Inventory::sites
+    std::vector<std::size_t> hosts;    // indices into that site's smarthosts; all of them if
+                                       // the entry named no subset
+};
+
+struct Site {
+    std::string label;  // "oxford"; lower case
+    Name name;          // oxford.smarthost.local.
+    std::vector<Smarthost> smarthosts;
+    std::vector<FallbackTier> fallback;  // tier k+1 is fallback[k]
+    bool fallback_given = false;         // false: the ring default (next site) was applied
+};
+
+struct NameServer {
+    Name name;            // absolute
+    Addresses addresses;  // glue; only for names inside the zone
+};
+
+struct Inventory {
+    Name zone;
+    std::uint32_t ttl = 300;
+    std::optional<std::uint32_t> serial;
+    Name soa_mname;  // default: the first name server
+    Name soa_rname;  // default: hostmaster.<zone>
+    std::uint32_t refresh = 3600, retry = 600, expire = 1209600, minimum = 300;
+    std::vector<NameServer> nameservers;
+    std::uint32_t mx_primary = 10, mx_step = 10;
+    std::vector<Site> sites;
+};
+
+// Parses and validates the text of an inventory. file is used only in messages. Every
+// problem is reported, each with the JSON Pointer of the offending value and, from the
+// text, its line and column.
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file);
+
+// JSON Pointers (RFC 6901) of inventory elements, for messages about them.
+std::string site_pointer(std::size_t site);
+std::string smarthost_pointer(std::size_t site, std::size_t host);
+
+}  // namespace zonegen
