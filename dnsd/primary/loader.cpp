@@ -1,10 +1,6 @@
 // Loading zone files and inventories into an AnswerTable, with the reload rules.
 #include "dnsd/primary/loader.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "zonegen/inventory/build.hpp"
@@ -42,24 +38,21 @@ void add_errors(std::vector<Diagnostic>& to, const std::vector<Diagnostic>& from
     to.insert(to.end(), from.begin(), from.end());
 }
 
-// The zone an inventory describes, with the serial policy of the header.
+// The zone an inventory describes, with the serial policy (zonegen/core/serial.hpp): the
+// existing version is the zone being served.
 zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerTable* current) {
-    std::string error;
-    auto text = zonegen::read_file(path, &error);
-    if (!text) return Diagnostic{{}, error};
-    auto inv = zonegen::parse_inventory(*text, path);
-    if (!inv) return inv.errors();
-    if (inv.value().serial) return zonegen::build_zone(inv.value(), *inv.value().serial);
+    auto file = zonegen::load_inventory(path);
+    if (!file.inventory) return file.errors;
+    const zonegen::Inventory& inv = *file.inventory;
 
-    const ZoneImage* served = find_zone(current, inv.value().zone);
-    if (served) {
-        auto same = zonegen::build_zone(inv.value(), served->serial());
-        if (!same || ZoneImage(same.value()) == *served) return same;
-    }
-    auto now = zonegen::policy_clock();
-    if (!now) return now.errors();
-    auto serial = zonegen::next_date_serial(now.value(), served ? std::optional(served->serial()) : std::nullopt);
-    return zonegen::build_zone(inv.value(), serial);
+    const ZoneImage* served = find_zone(current, inv.zone);
+    const zonegen::SerialPolicy policy{inv.serial, served ? std::optional(served->serial()) : std::nullopt};
+    auto built = zonegen::build_zone(inv, policy.first_try());
+    if (!built) return built;
+    auto serial = policy.decide(served && ZoneImage(built.value()) == *served);
+    if (!serial) return serial.errors();
+    if (serial.value() == built.value().serial()) return built;
+    return std::move(built).value().with_serial(serial.value());
 }
 
 }  // namespace
@@ -68,14 +61,8 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
     std::vector<Diagnostic> out;
     std::vector<std::string> paths = sources.zone_files;
     if (!sources.inventory.empty()) paths.push_back(sources.inventory);
-    for (const std::string& p : paths) {
-        std::ifstream f(p);
-        std::error_code ec;
-        if (!f)
-            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(errno)});
-        else if (std::filesystem::is_directory(p, ec))  // which opens fine and fails at the first read
-            out.push_back({{p, 0, 0, {}}, std::string("cannot open: ") + std::strerror(EISDIR)});
-    }
+    for (const std::string& p : paths)
+        if (auto err = zonegen::check_readable(p)) out.push_back(err->diagnostic());
     return out;
 }
 

@@ -2,10 +2,9 @@
 #include "dnsd/primary/tsig.hpp"
 
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "dnsd/answer/wire.hpp"
+#include "zonegen/core/files.hpp"
 #include "zonegen/core/ldns.hpp"
 #include "zonegen/core/name.hpp"
 
@@ -203,11 +202,9 @@ zonegen::Result<TsigKey> parse_tsig_key(std::string_view text, const std::string
 }
 
 zonegen::Result<TsigKey> read_tsig_key(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return zonegen::Diagnostic{{path, 0, 0, {}}, std::string("cannot read: ") + std::strerror(errno)};
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_tsig_key(text.str(), path);
+    std::string text;
+    if (auto err = zonegen::read_file_into(path, text)) return err->diagnostic();
+    return parse_tsig_key(text, path);
 }
 
 TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> message, std::int64_t now) {

@@ -11,27 +11,15 @@ namespace zonegen {
 
 namespace {
 
-std::string base_name(const std::string& path) {
-    auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // A file that cannot be read: exit 2 with the reason on standard error. In the json and
 // github formats it is also the one finding (rule "unreadable"), so that a CI artifact or
-// annotation says what went wrong instead of being empty. io_error is "path: reason".
-CheckReport unreadable(const CheckOptions& opt, const std::string& io_error) {
+// annotation says what went wrong instead of being empty.
+CheckReport unreadable(const CheckOptions& opt, const Diagnostic& why) {
     CheckReport report;
     report.status = Exit::Usage;
-    report.stderr_lines.push_back("zonegen: " + io_error);
-    if (opt.format != OutputFormat::text) {
-        const auto colon = io_error.find(": ");
-        Finding f{"unreadable", Severity::error, {}, io_error};
-        if (colon != std::string::npos) {
-            f.where.file = io_error.substr(0, colon);
-            f.message = io_error.substr(colon + 2);
-        }
-        report.stdout_text = render_findings({f}, opt.format);
-    }
+    report.stderr_lines.push_back("zonegen: " + format_gnu(why));
+    if (opt.format != OutputFormat::text)
+        report.stdout_text = render_findings({Finding{"unreadable", Severity::error, why.where, why.message}}, opt.format);
     return report;
 }
 
@@ -39,19 +27,18 @@ CheckReport unreadable(const CheckOptions& opt, const std::string& io_error) {
 
 CheckReport run_check(const CheckOptions& opt) {
     CheckReport report;
-    std::string io_error;
-    auto text = read_file(opt.inventory, &io_error);
-    if (!text) return unreadable(opt, io_error);
-    auto parsed = parse_inventory(*text, opt.inventory);
-    if (!parsed) {
-        for (const auto& d : parsed.errors())
+    auto file = load_inventory(opt.inventory);
+    if (file.status == Exit::Usage) return unreadable(opt, file.errors.front());
+    if (!file.inventory) {
+        for (const auto& d : file.errors)
             report.findings.push_back(Finding{"invalid", Severity::error, d.where, d.message});
     } else {
-        report.findings = inventory_findings(parsed.value(), opt.inventory);
-        place_findings(report.findings, *text, opt.inventory);
+        report.findings = inventory_findings(*file.inventory, opt.inventory);
+        place_findings(report.findings, file.text, opt.inventory);
         if (opt.zones_dir) {
-            auto zone = zone_findings(parsed.value(), *opt.zones_dir, base_name(opt.inventory), &io_error);
-            if (!zone) return unreadable(opt, io_error);
+            std::optional<FileError> io_error;
+            auto zone = zone_findings(*file.inventory, *opt.zones_dir, base_name(opt.inventory), &io_error);
+            if (!zone) return unreadable(opt, io_error->diagnostic());
             report.findings.insert(report.findings.end(), zone->begin(), zone->end());
         }
     }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "zonegen/commands/findings.hpp"
-#include "zonegen/commands/generate.hpp"
+#include "zonegen/core/diagnostic.hpp"
 
 namespace zonegen {
 

@@ -85,18 +85,19 @@ void mx_without_address(const Zone& zone, const std::string& path,
 }  // namespace
 
 std::optional<std::vector<Finding>> zone_findings(const Inventory& inv, const std::string& zones_dir,
-                                                  const std::string& source, std::string* io_error) {
+                                                  const std::string& source, std::optional<FileError>* io_error) {
     const std::string path = zone_file_path(zones_dir, inv.zone.text());
     std::vector<Finding> out;
-    bool missing = false;
-    auto text = read_file(path, io_error, &missing);
-    if (!text && !missing) return std::nullopt;
-    if (!text) {
+    std::string text;
+    if (auto err = read_file_into(path, text); err && !err->missing) {
+        *io_error = std::move(err);
+        return std::nullopt;
+    } else if (err) {
         out.push_back(Finding{"drift", Severity::error, Location{path, 0, 0, {}},
                               "the zone file is missing; run zonegen generate and commit it"});
         return out;
     }
-    auto loaded = load_zone_text(*text, path, inv.zone);
+    auto loaded = load_zone_text(text, path, inv.zone);
     if (!loaded) {
         for (const auto& d : loaded.errors())
             out.push_back(Finding{"drift", Severity::error, d.where,
@@ -104,7 +105,7 @@ std::optional<std::vector<Finding>> zone_findings(const Inventory& inv, const st
         return out;
     }
     const Zone& committed = loaded.value();
-    auto file_lines = record_lines(*text);
+    auto file_lines = record_lines(text);
     mx_without_address(committed, path, file_lines, out);
 
     auto built = build_zone(inv, committed.serial());

@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "zonegen/commands/findings.hpp"
+#include "zonegen/core/files.hpp"
 #include "zonegen/inventory/inventory.hpp"
 
 namespace zonegen {
 
 // Findings about zones_dir/<zone>.zone. source names the inventory the way generate
 // names it in the file's header (its base name). An I/O problem other than a missing
-// file returns nullopt with *io_error set ("path: reason").
+// file returns nullopt with *io_error set.
 std::optional<std::vector<Finding>> zone_findings(const Inventory& inv, const std::string& zones_dir,
-                                                  const std::string& source, std::string* io_error);
+                                                  const std::string& source, std::optional<FileError>* io_error);
 
 }  // namespace zonegen

@@ -154,17 +154,15 @@ ExplainReport run_explain(const ExplainOptions& opt) {
     std::optional<Name> zone;
     // The inventory is needed unless the plan comes from a server for a name given in full.
     if (!server || !absolute_site) {
-        std::string io_error;
-        auto text = read_file(opt.inventory, &io_error);
-        if (!text) return fail(Exit::Usage, "zonegen: " + io_error);
-        auto parsed = parse_inventory(*text, opt.inventory);
-        if (!parsed) {
+        auto file = load_inventory(opt.inventory);
+        if (file.status == Exit::Usage) return fail(Exit::Usage, "zonegen: " + format_gnu(file.errors.front()));
+        if (!file.inventory) {
             ExplainReport r;
-            r.status = Exit::Invalid;
-            for (const auto& d : parsed.errors()) r.errors.push_back(format_gnu(d));
+            r.status = file.status;
+            r.errors = format_gnu_lines(file.errors);
             return r;
         }
-        inv = std::move(parsed).value();
+        inv = std::move(file.inventory);
         zone = inv->zone;
     }
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "zonegen/commands/generate.hpp"
+#include "zonegen/core/diagnostic.hpp"
 #include "zonegen/core/name.hpp"
 #include "zonegen/commands/explain_plan.hpp"
 

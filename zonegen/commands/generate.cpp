@@ -18,11 +18,6 @@ std::string zone_file_path(const std::string& dir, const std::string& origin_tex
     return d + "/" + name + ".zone";
 }
 
-static std::string base_name(const std::string& path) {
-    auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 static GenerateReport fail(Exit status, std::vector<std::string> errors) {
     GenerateReport r;
     r.status = status;
@@ -41,17 +36,9 @@ static Result<std::optional<std::uint32_t>> existing_serial(const std::string& p
 }
 
 GenerateReport generate(const GenerateOptions& opt) {
-    std::string io_error;
-    auto text = read_file(opt.inventory, &io_error);
-    if (!text) return fail(Exit::Usage, {io_error});
-
-    auto parsed = parse_inventory(*text, opt.inventory);
-    if (!parsed) {
-        std::vector<std::string> lines;
-        for (const auto& d : parsed.errors()) lines.push_back(format_gnu(d));
-        return fail(Exit::Invalid, std::move(lines));
-    }
-    const Inventory& inv = parsed.value();
+    auto file = load_inventory(opt.inventory);
+    if (!file.inventory) return fail(file.status, format_gnu_lines(file.errors));
+    const Inventory& inv = *file.inventory;
     const std::string source = base_name(opt.inventory);
     const bool to_stdout = opt.output_dir == "-";
     const std::string path = to_stdout ? std::string() : zone_file_path(opt.output_dir, inv.zone.text());
@@ -60,15 +47,17 @@ GenerateReport generate(const GenerateOptions& opt) {
     std::optional<std::string> old_text;
     std::optional<std::uint32_t> old_serial;
     if (!to_stdout) {
-        bool missing = false;
-        old_text = read_file(path, &io_error, &missing);
-        if (!old_text && !missing) return fail(Exit::Usage, {io_error});
+        old_text.emplace();
+        if (auto err = read_file_into(path, *old_text)) {
+            if (!err->missing) return fail(Exit::Usage, {err->text()});
+            old_text.reset();
+        }
         if (old_text) {
             auto s = existing_serial(path, *old_text, inv.zone);
             if (!s) {
                 std::vector<std::string> lines{path + ": cannot read the serial of the existing zone; "
                                                       "fix or remove the file, or pass --serial"};
-                for (const auto& d : s.errors()) lines.push_back(format_gnu(d));
+                for (auto& line : format_gnu_lines(s.errors())) lines.push_back(std::move(line));
                 // The inventory is fine; the file in the output directory is not: exit 2, as
                 // for an existing zone that cannot be read at all.
                 if (!inv.serial && !opt.serial) return fail(Exit::Usage, std::move(lines));
@@ -78,27 +67,24 @@ GenerateReport generate(const GenerateOptions& opt) {
         }
     }
 
-    std::optional<std::uint32_t> fixed = inv.serial ? inv.serial : opt.serial;
-    std::uint32_t serial = fixed ? *fixed : old_serial.value_or(0);
-    auto built = build_zone(inv, serial);
-    if (!built) {
-        std::vector<std::string> lines;
-        for (const auto& d : built.errors()) lines.push_back(format_gnu(d));
-        return fail(Exit::Internal, std::move(lines));  // a validated inventory must build
-    }
+    const SerialPolicy policy{inv.serial ? inv.serial : opt.serial, old_serial};
+    auto built = build_zone(inv, policy.first_try());
+    if (!built) return fail(Exit::Internal, format_gnu_lines(built.errors()));  // a validated inventory must build
     Zone zone = std::move(built).value();
     std::string rendered = render_bind(zone, source);
 
     GenerateReport report;
+    // The file is compared whole: it is what zonegen writes for these records, so a file
+    // that differs in anything else (an edit by hand, another source) is rewritten too.
     const bool same = old_text && *old_text == rendered;
-    if (!fixed && !same) {
-        auto clock = policy_clock();
-        if (!clock) return fail(Exit::Usage, {format_gnu(clock.errors().front())});
-        serial = next_date_serial(clock.value(), old_serial);
+    auto decided = policy.decide(same);
+    if (!decided) return fail(Exit::Usage, format_gnu_lines(decided.errors()));
+    const std::uint32_t serial = decided.value();
+    if (serial != zone.serial()) {
         zone = std::move(zone).with_serial(serial);
         rendered = render_bind(zone, source);
     }
-    if (fixed && old_serial && !same && !serial_gt(serial, *old_serial))
+    if (policy.fixed && old_serial && !same && !serial_gt(serial, *old_serial))
         report.notes.push_back("zonegen: warning: serial " + std::to_string(serial) + " is not greater than " +
                                std::to_string(*old_serial) + " in " + path +
                                "; secondaries will not transfer this change (RFC 1982)");

@@ -7,10 +7,9 @@
 #include <string>
 #include <vector>
 
-namespace zonegen {
+#include "zonegen/core/diagnostic.hpp"
 
-// Exit statuses shared by the command-line tools (sysexits.h's EX_SOFTWARE for bugs).
-enum class Exit : int { Ok = 0, Invalid = 1, Usage = 2, Internal = 70 };
+namespace zonegen {
 
 struct GenerateOptions {
     std::string inventory = "sites.json";

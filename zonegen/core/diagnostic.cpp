@@ -19,4 +19,11 @@ std::string format_gnu(const Diagnostic& d) {
     return out;
 }
 
+std::vector<std::string> format_gnu_lines(const std::vector<Diagnostic>& ds) {
+    std::vector<std::string> lines;
+    lines.reserve(ds.size());
+    for (const Diagnostic& d : ds) lines.push_back(format_gnu(d));
+    return lines;
+}
+
 }  // namespace zonegen

@@ -10,6 +10,10 @@
 
 namespace zonegen {
 
+// Exit statuses of both programs: 0 ok, 1 invalid input or findings, 2 usage or I/O error,
+// 70 internal error (sysexits.h's EX_SOFTWARE).
+enum class Exit : int { Ok = 0, Invalid = 1, Usage = 2, Internal = 70 };
+
 struct Location {
     std::string file;     // empty: not tied to a file
     int line = 0;         // 1-based; 0 = unknown
@@ -24,6 +28,8 @@ struct Diagnostic {
 
 // "file:line:col: /pointer: message", leaving out the parts that are unknown.
 std::string format_gnu(const Diagnostic& d);
+// The same for each of a list, one line each.
+std::vector<std::string> format_gnu_lines(const std::vector<Diagnostic>& ds);
 
 template <class T>
 class Result {

@@ -18,31 +18,82 @@ static std::string reason(const std::string& path, const char* what, int err) {
     return path + ": " + what + ": " + std::strerror(err);
 }
 
+namespace {
+
+// The open every read starts with: the descriptor and the file's size, or why not.
+struct Opened {
+    int fd = -1;
+    std::size_t size = 0;
+};
+
+std::optional<FileError> open_for_reading(const std::string& path, Opened& out) {
+    auto failed = [&](const char* what, int err) {
+        return FileError{path, std::string(what) + ": " + std::strerror(err), err == ENOENT};
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return failed("cannot open", errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        ::close(fd);
+        return failed("cannot open", err);
+    }
+    out.fd = fd;
+    out.size = st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<FileError> check_readable(const std::string& path) {
+    Opened f;
+    if (auto err = open_for_reading(path, f)) return err;
+    ::close(f.fd);
+    return std::nullopt;
+}
+
+template <class Buffer>
+std::optional<FileError> read_file_into(const std::string& path, Buffer& out) {
+    Opened f;
+    if (auto err = open_for_reading(path, f)) return err;
+    // The size is a hint: the file may grow while it is read, or not be a regular file.
+    out.resize(f.size);
+    std::size_t have = 0;
+    for (;;) {
+        if (have == out.size()) out.resize(out.size() + 65536);
+        const ssize_t got = ::read(f.fd, out.data() + have, out.size() - have);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            const int err = errno;
+            ::close(f.fd);
+            out.clear();
+            return FileError{path, std::string("cannot read: ") + std::strerror(err)};
+        }
+        if (got == 0) break;
+        have += static_cast<std::size_t>(got);
+    }
+    ::close(f.fd);
+    out.resize(have);
+    return std::nullopt;
+}
+
+template std::optional<FileError> read_file_into(const std::string&, std::string&);
+template std::optional<FileError> read_file_into(const std::string&, BigVector<char>&);
+
 std::optional<std::string> read_file(const std::string& path, std::string* error, bool* missing) {
-    if (missing) *missing = false;
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (missing) *missing = errno == ENOENT;
-        *error = reason(path, "cannot open", errno);
+    std::string data;
+    auto err = read_file_into(path, data);
+    if (missing) *missing = err && err->missing;
+    if (err) {
+        *error = err->text();
         return std::nullopt;
     }
-    std::string data;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size));
-    char buf[1 << 16];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            *error = reason(path, "cannot read", errno);
-            ::close(fd);
-            return std::nullopt;
-        }
-        if (n == 0) break;
-        data.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
     return data;
+}
+
+std::string base_name(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 namespace {
@@ -54,14 +105,9 @@ std::string directory_of(const std::string& path) {
     return path.substr(0, slash);
 }
 
-std::string base_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // ".z.zone.tmp.": a dot-file next to the target, on the same file system (so rename is
 // atomic) and hidden from globs such as zones/*.zone while it exists.
-std::string temporary_prefix(const std::string& path) { return "." + base_of(path) + ".tmp."; }
+std::string temporary_prefix(const std::string& path) { return "." + base_name(path) + ".tmp."; }
 
 bool all_digits(std::string_view s) {
     return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
@@ -95,7 +141,7 @@ void remove_stale_temporaries(const std::string& dir, const std::string& prefix)
 std::atomic<unsigned long> temporary_counter{0};
 
 std::string next_temporary(const std::string& dir, const std::string& path) {
-    return dir + "/" + temporary_name(base_of(path), static_cast<long>(::getpid()), temporary_counter++);
+    return dir + "/" + temporary_name(base_name(path), static_cast<long>(::getpid()), temporary_counter++);
 }
 
 // Gives the anonymous file fd a name in dir. linkat(AT_EMPTY_PATH) needs

@@ -1,4 +1,4 @@
-// Serial policy helpers.
+// RFC 1982 arithmetic and the serial policy (see serial.hpp).
 #include "zonegen/core/serial.hpp"
 
 #include <charconv>
@@ -25,6 +25,14 @@ Result<std::time_t> policy_clock() {
     if (*s == '\0' || r.ec != std::errc() || r.ptr != end || v < 0)
         return Diagnostic{{}, std::string("SOURCE_DATE_EPOCH=\"") + s + "\" is not a number of seconds since 1970"};
     return static_cast<std::time_t>(v);
+}
+
+Result<std::uint32_t> SerialPolicy::decide(bool same) const {
+    if (fixed) return *fixed;
+    if (same && existing) return *existing;
+    auto now = policy_clock();
+    if (!now) return now.errors();
+    return next_date_serial(now.value(), existing);
 }
 
 }  // namespace zonegen

@@ -1,4 +1,5 @@
-// SOA serial numbers: RFC 1982 serial arithmetic and zonegen's serial policy.
+// SOA serial numbers: RFC 1982 serial arithmetic and the serial policy that zonegen and
+// dnsd both follow (one definition, so the file and the server agree on a version).
 #pragma once
 
 #include <cstdint>
@@ -24,5 +25,24 @@ std::uint32_t next_date_serial(std::time_t now, std::optional<std::uint32_t> exi
 // https://reproducible-builds.org/specs/source-date-epoch/), else the system clock.
 // A malformed SOURCE_DATE_EPOCH is an error rather than a silent fallback.
 Result<std::time_t> policy_clock();
+
+// The serial of a new version of a zone (README "Serial"):
+//  1. a fixed serial wins: the inventory's "serial", else zonegen's --serial;
+//  2. else, while the new version has the records of the existing one (the zone file that
+//     zonegen would replace, or the zone dnsd serves), the existing serial: nothing
+//     changed, so secondaries have nothing to transfer;
+//  3. else the next date serial of policy_clock() greater than the existing one.
+// Whether the records are the same is the caller's to say, since each program holds the
+// existing version in its own form: build the new version with first_try() (the existing
+// serial in case 2), compare it with the existing version, and pass the answer to decide().
+struct SerialPolicy {
+    std::optional<std::uint32_t> fixed;
+    std::optional<std::uint32_t> existing;
+
+    std::uint32_t first_try() const { return fixed ? *fixed : existing.value_or(0); }
+    // same: the version built with first_try() equals the existing one. Fails only when the
+    // clock is needed and SOURCE_DATE_EPOCH is malformed.
+    Result<std::uint32_t> decide(bool same) const;
+};
 
 }  // namespace zonegen

@@ -5,6 +5,7 @@
 // document tree: a 100,000-site inventory is read in a fraction of the time and memory
 // a DOM would take. This file holds the top level, "soa", "nameservers" and "mx";
 // inventory_sites.cpp holds "sites".
+#include "zonegen/core/files.hpp"
 #include "zonegen/inventory/inventory.hpp"
 
 #include <nlohmann/json.hpp>
@@ -316,6 +317,23 @@ Result<Inventory> parse_inventory(std::string_view text, const std::string& file
     TopReader(r, inv).read();
     if (!r.clean()) return r.finish(file);
     return inv;
+}
+
+InventoryFile load_inventory(const std::string& path) {
+    InventoryFile f;
+    if (auto err = read_file_into(path, f.text)) {
+        f.status = Exit::Usage;
+        f.errors.push_back(err->diagnostic());
+        return f;
+    }
+    auto parsed = parse_inventory(f.text, path);
+    if (!parsed) {
+        f.status = Exit::Invalid;
+        f.errors = parsed.errors();
+        return f;
+    }
+    f.inventory = std::move(parsed).value();
+    return f;
 }
 
 std::string site_pointer(std::size_t site) { return "/sites/" + std::to_string(site); }

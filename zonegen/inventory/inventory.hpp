@@ -1,7 +1,8 @@
 // The site inventory (sites.json, schema version 1 of DESIGN.md) as checked C++ values.
 // parse_inventory() is the only door from JSON into the program: whatever it returns has
 // passed every validation rule, with names resolved and fallbacks expanded, so the zone
-// builder never has to doubt it.
+// builder never has to doubt it. load_inventory() is the door from a file: every zonegen
+// command and dnsd's loader read their inventory through it.
 #pragma once
 
 #include <cstdint>
@@ -63,6 +64,17 @@ struct Inventory {
 // problem is reported, each with the JSON Pointer of the offending value and, from the
 // text, its line and column.
 Result<Inventory> parse_inventory(std::string_view text, const std::string& file);
+
+// An inventory file as read.
+struct InventoryFile {
+    Exit status = Exit::Ok;              // Usage: it cannot be read; Invalid: it failed validation
+    std::string text;                    // the file's bytes, for placing findings (line:col)
+    std::optional<Inventory> inventory;  // set when status is Ok
+    std::vector<Diagnostic> errors;      // why not: the read error, or every validation error
+};
+
+// Reads the file at path and parses it with parse_inventory.
+InventoryFile load_inventory(const std::string& path);
 
 // JSON Pointers (RFC 6901) of inventory elements, for messages about them.
 std::string site_pointer(std::size_t site);

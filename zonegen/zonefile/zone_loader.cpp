@@ -17,12 +17,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 #include "zonegen/core/big_block.hpp"
+#include "zonegen/core/files.hpp"
 #include "zonegen/zonefile/master_text.hpp"
 
 namespace zonegen {
@@ -431,32 +429,9 @@ Result<Zone> load_zone_text(std::string_view text, const std::string& file, cons
 }
 
 Result<Zone> load_zone_file(const std::string& path, const std::optional<Name>& origin) {
-    auto cannot = [&](int err) { return Result<Zone>(diag(path, 0, std::string("cannot open: ") + std::strerror(err))); };
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return cannot(errno);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        const int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
-        ::close(fd);
-        return cannot(err);
-    }
     BigVector<char> text;  // a large zone file is tens of megabytes: huge pages (big_block.hpp)
-    text.resize(static_cast<std::size_t>(st.st_size));
-    std::size_t have = 0;
-    for (;;) {
-        if (have == text.size()) text.resize(text.size() + 65536);  // the file grew, or is not a regular file
-        const ssize_t got = ::read(fd, text.data() + have, text.size() - have);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            const int err = errno;
-            ::close(fd);
-            return cannot(err);
-        }
-        if (got == 0) break;
-        have += static_cast<std::size_t>(got);
-    }
-    ::close(fd);
-    return load_zone_text({text.data(), have}, path, origin);
+    if (auto err = read_file_into(path, text)) return err->diagnostic();
+    return load_zone_text({text.data(), text.size()}, path, origin);
 }
 
 }  // namespace zonegen

@@ -135,7 +135,7 @@ TEST(TsigKeyFile, MistakesAreReportedWithFileAndLine) {
 TEST(TsigKeyFile, MissingFileSaysSo) {
     auto k = dnsd::read_tsig_key(kData + "/no-such.key");
     ASSERT_FALSE(k.ok());
-    EXPECT_NE(zonegen::format_gnu(k.errors().front()).find("no-such.key: cannot read"), std::string::npos);
+    EXPECT_EQ(zonegen::format_gnu(k.errors().front()), kData + "/no-such.key: cannot open: No such file or directory");
 }
 
 // RFC 8945 §5.2: key first (BADKEY), then the MAC (BADSIG), then the time (BADTIME).

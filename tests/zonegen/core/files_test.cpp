@@ -98,6 +98,43 @@ TEST(Files, ReadReportsMissing) {
     EXPECT_EQ(err, "/nonexistent/zonegen/file: cannot open: No such file or directory");
 }
 
+// One reader for every buffer: the inventory's std::string and a zone's huge-page text.
+TEST(Files, ReadsIntoEitherBuffer) {
+    TempDir d;
+    const std::string dir = d.path.string();
+    const std::string p = dir + "/f";
+    std::string big(200000, 'x');
+    big[199999] = '\n';
+    ASSERT_EQ(write_file_atomically(p, big), std::nullopt);
+    std::string s = "stale";
+    EXPECT_EQ(read_file_into(p, s), std::nullopt);
+    EXPECT_EQ(s, big);
+    BigVector<char> v(3, 'y');
+    EXPECT_EQ(read_file_into(p, v), std::nullopt);
+    EXPECT_EQ(std::string(v.begin(), v.end()), big);
+}
+
+TEST(Files, ADirectoryIsRefusedWhenOpened) {
+    TempDir d;
+    const std::string dir = d.path.string();
+    std::string s;
+    auto err = read_file_into(dir, s);
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->text(), dir + ": cannot open: Is a directory");
+    EXPECT_FALSE(err->missing);
+    auto check = check_readable(dir);
+    ASSERT_TRUE(check);
+    EXPECT_EQ(format_gnu(check->diagnostic()), dir + ": cannot open: Is a directory");
+    EXPECT_EQ(check_readable(dir + "/none")->text(), dir + "/none: cannot open: No such file or directory");
+    EXPECT_TRUE(check_readable(dir + "/none")->missing);
+}
+
+TEST(Files, BaseName) {
+    EXPECT_EQ(base_name("zones/smarthost.local.zone"), "smarthost.local.zone");
+    EXPECT_EQ(base_name("/a/b/sites.json"), "sites.json");
+    EXPECT_EQ(base_name("sites.json"), "sites.json");
+}
+
 TEST(Files, TemporaryNamesCarryTheTargetAndThePid) {
     EXPECT_EQ(temporary_name("zones/smarthost.local.zone", 4242, 7), ".smarthost.local.zone.tmp.4242.7");
     EXPECT_EQ(temporary_name("z.zone", 1, 0), ".z.zone.tmp.1.0");

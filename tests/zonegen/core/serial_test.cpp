@@ -44,3 +44,42 @@ TEST(Serial, SourceDateEpochIsTheClock) {
     ::unsetenv("SOURCE_DATE_EPOCH");
     EXPECT_TRUE(policy_clock());
 }
+
+// The policy that zonegen and dnsd share, case by case (README "Serial").
+TEST(SerialPolicy, AFixedSerialWinsWhateverChanged) {
+    const SerialPolicy p{2026010101u, 2026112405u};
+    EXPECT_EQ(p.first_try(), 2026010101u);
+    EXPECT_EQ(p.decide(false).value(), 2026010101u);
+    EXPECT_EQ(p.decide(true).value(), 2026010101u);
+}
+
+TEST(SerialPolicy, UnchangedRecordsKeepTheExistingSerial) {
+    ::setenv("SOURCE_DATE_EPOCH", "1795478400", 1);  // 2026-11-24
+    const SerialPolicy p{std::nullopt, 2026010107u};
+    EXPECT_EQ(p.first_try(), 2026010107u);
+    EXPECT_EQ(p.decide(true).value(), 2026010107u);
+    ::unsetenv("SOURCE_DATE_EPOCH");
+}
+
+TEST(SerialPolicy, ChangedRecordsGetTheNextDateSerial) {
+    ::setenv("SOURCE_DATE_EPOCH", "1795478400", 1);
+    EXPECT_EQ((SerialPolicy{std::nullopt, 2026010107u}.decide(false).value()), 2026112401u);
+    EXPECT_EQ((SerialPolicy{std::nullopt, 2026112401u}.decide(false).value()), 2026112402u);
+    EXPECT_EQ((SerialPolicy{std::nullopt, 3000000000u}.decide(false).value()), 3000000001u);
+    // Nothing out there yet: today's first serial, whatever "same" says.
+    const SerialPolicy first{std::nullopt, std::nullopt};
+    EXPECT_EQ(first.first_try(), 0u);
+    EXPECT_EQ(first.decide(false).value(), 2026112401u);
+    EXPECT_EQ(first.decide(true).value(), 2026112401u);
+    ::unsetenv("SOURCE_DATE_EPOCH");
+}
+
+TEST(SerialPolicy, TheClockIsReadOnlyWhenItDecides) {
+    ::setenv("SOURCE_DATE_EPOCH", "soon", 1);
+    EXPECT_TRUE((SerialPolicy{5u, std::nullopt}.decide(false)));
+    EXPECT_TRUE((SerialPolicy{std::nullopt, 7u}.decide(true)));
+    auto bad = SerialPolicy{std::nullopt, 7u}.decide(false);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.errors().front().message, "SOURCE_DATE_EPOCH=\"soon\" is not a number of seconds since 1970");
+    ::unsetenv("SOURCE_DATE_EPOCH");
+}

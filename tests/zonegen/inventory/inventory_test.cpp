@@ -354,4 +354,32 @@ TEST(Inventory, ManySites) {
         << e[1];
 }
 
+// load_inventory(): the file door every command and dnsd use; its status is the exit code.
+TEST(LoadInventory, ReadsValidatesAndKeepsTheText) {
+    const std::string path = std::string(SMARTHOST_TEST_DATA) + "/generate/minimal.json";
+    auto f = zonegen::load_inventory(path);
+    EXPECT_EQ(f.status, zonegen::Exit::Ok);
+    ASSERT_TRUE(f.inventory);
+    EXPECT_EQ(f.inventory->zone.text(), "mail.example.test.");
+    EXPECT_NE(f.text.find("\"zone\""), std::string::npos);
+    EXPECT_TRUE(f.errors.empty());
+}
+
+TEST(LoadInventory, AnUnreadableFileIsAnIoError) {
+    auto f = zonegen::load_inventory("/nonexistent/sites.json");
+    EXPECT_EQ(f.status, zonegen::Exit::Usage);
+    EXPECT_FALSE(f.inventory);
+    ASSERT_EQ(f.errors.size(), 1u);
+    EXPECT_EQ(zonegen::format_gnu(f.errors[0]), "/nonexistent/sites.json: cannot open: No such file or directory");
+}
+
+TEST(LoadInventory, AnInvalidFileListsEveryError) {
+    const std::string path = std::string(SMARTHOST_TEST_DATA) + "/inventory/bad/several-errors.json";
+    auto f = zonegen::load_inventory(path);
+    EXPECT_EQ(f.status, zonegen::Exit::Invalid);
+    EXPECT_FALSE(f.inventory);
+    EXPECT_GT(f.errors.size(), 1u);
+    for (const auto& d : f.errors) EXPECT_EQ(d.where.file, path);
+}
+
 }  // namespace
