@@ -118,10 +118,12 @@ void decide(const AnswerTable::Impl& t, const ParsedQuery& q, ParseStatus status
     } else if (q.qtype == type::kMailA || q.qtype == type::kMailB) {
         p.rcode = rcode::kNotImp;  // RFC 883 leftovers (as BIND)
     } else if (q.qtype == type::kAxfr || q.qtype == type::kIxfr) {
-        // RFC 5936 §4.2: zone transfers only over TCP; over TCP the caller streams the
-        // zone (dnsd/xfr) and this REFUSED is what it sends if it does not.
+        // Over TCP the caller streams the zone (dnsd/xfr) and this REFUSED is what it sends
+        // if it does not. AXFR over UDP is not defined (RFC 5936 §4.2): NOTIMP, as NSD and
+        // Knot answer. IXFR over UDP is defined (RFC 1995 §2) and refused until dnsd has a
+        // journal to answer it from.
         if (transport == Transport::Tcp && info) info->is_transfer = true;
-        p.rcode = rcode::kRefused;
+        p.rcode = transport == Transport::Udp && q.qtype == type::kAxfr ? rcode::kNotImp : rcode::kRefused;
     } else {
         lookup(t, q, p);
     }

@@ -48,7 +48,12 @@ bool TcpSession::process(QueryHandler& handler, std::span<std::uint8_t> scratch)
         if (avail < 2) break;
         const std::uint8_t* frame = in_.data() + in_begin_;
         std::size_t len = static_cast<std::size_t>(frame[0]) << 8 | frame[1];
-        if (len < kMinQuery) {  // not a DNS message: nothing after it can be trusted either
+        // Not a DNS message, or a response (QR set, RFC 1035 §4.1.1) where only queries may
+        // come: the peer is broken or hostile, and nothing after it can be trusted either.
+        // The answers owed are sent, then the connection closes (as NSD does), and the slot
+        // goes to a real client. QR is read as soon as its octet is in: 64 KiB of garbage
+        // is not waited for.
+        if (len < kMinQuery || (avail >= 5 && (frame[4] & 0x80) != 0)) {
             in_begin_ = in_end_ = 0;
             input_closed_ = true;
             break;

@@ -51,8 +51,8 @@ public:
 
     // Answers every complete query, in order, into the output. scratch holds a frame
     // (kMaxFrame bytes). Returns false when the connection must be dropped now: output over
-    // the limit. A length below 12 bytes is not a DNS message: the session stops reading
-    // and finishes after sending the answers before it.
+    // the limit. A length below 12 bytes is not a DNS message, and a message with QR set is
+    // not a query: the session stops reading and finishes after sending the answers before it.
     bool process(QueryHandler& handler, std::span<std::uint8_t> scratch);
 
     std::span<const std::uint8_t> output() const {

@@ -72,7 +72,7 @@ void Worker::on_udp(int fd, bool wildcard) {
         unsigned count = 0;
         for (int i = 0; i < n; ++i) {
             const msghdr& h = b.rx[i].msg_hdr;
-            if (h.msg_flags & MSG_TRUNC) continue;  // too long to be a sane query: dropped
+            if (h.msg_flags & MSG_TRUNC) continue;  // longer than any datagram: cannot happen, never half-read
             std::span<const std::uint8_t> query(b.queries[i].data(), b.rx[i].msg_len);
             QueryInfo info;
             std::size_t len = respond(*table, query, b.answers[i], Transport::Udp, &info);

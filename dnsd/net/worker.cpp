@@ -51,7 +51,7 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
       epoll_(std::move(epoll)),
       wakeup_(std::move(wakeup)),
       sockets_(std::move(sockets)),
-      udp_(std::make_unique<UdpBuffers>()),
+      udp_(std::make_unique_for_overwrite<UdpBuffers>()),
       tcp_scratch_(TcpSession::kMaxFrame) {
     handles_.reserve(sockets_.size() + 1);
     for (const ListenSocket& s : sockets_)

@@ -31,8 +31,10 @@ struct ListenSocket {
 // no allocation (DESIGN "Hot path").
 struct UdpBuffers {
     static constexpr std::size_t kBatch = 32;
-    // Queries are small; a datagram longer than this is cut (MSG_TRUNC) and dropped.
-    static constexpr std::size_t kQuerySize = 4096;
+    // Any query a UDP datagram can carry (EDNS padding, RFC 7830, can make one large), as
+    // NSD and Knot accept. The buffers are never zeroed, so only the pages that large
+    // queries reach are ever touched.
+    static constexpr std::size_t kQuerySize = 65535;
     // respond() keeps UDP answers within 1232 bytes (RFC 6891 §6.2.5, DNS flag day 2020).
     static constexpr std::size_t kAnswerSize = 1232;
     // Room for IP_PKTINFO or IPV6_PKTINFO: the answer leaves from the address the query was
@@ -47,8 +49,8 @@ struct UdpBuffers {
     std::array<iovec, kBatch> rx_iov{}, tx_iov{};
     std::array<sockaddr_storage, kBatch> peers{};
     std::array<Control, kBatch> rx_control{}, tx_control{};
-    std::array<std::array<std::uint8_t, kQuerySize>, kBatch> queries{};
-    std::array<std::array<std::uint8_t, kAnswerSize>, kBatch> answers{};
+    std::array<std::array<std::uint8_t, kQuerySize>, kBatch> queries;
+    std::array<std::array<std::uint8_t, kAnswerSize>, kBatch> answers;
 };
 
 class Worker {

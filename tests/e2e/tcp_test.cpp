@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -108,6 +109,52 @@ TEST(DnsdTcpE2e, PartialWritesAndShortMessages) {
         EXPECT_EQ(dnstest::decode(*answer).id, 8);
         EXPECT_TRUE(c.closed_by_peer(2s));
     }
+    EXPECT_EQ(dnsd.process().stop(), 0);
+}
+
+// A connection that carries something other than a query (a response, or a megabyte of
+// 0xff behind a valid length) gets the answers it is owed and is then closed within 100 ms,
+// as NSD does, while a client on another connection is answered throughout.
+TEST(DnsdTcpE2e, NotAQueryClosesTheConnectionAfterTheOwedAnswers) {
+    Dnsd dnsd(DNSD_BIN, args({"--idle-timeout", "30"}));
+    ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
+    std::atomic<bool> done{false};
+    std::atomic<int> answered{0}, unanswered{0};
+    std::thread other([&] {
+        TcpConnection c("127.0.0.1", dnsd.port());
+        for (std::uint16_t id = 1; !done; ++id) {
+            if (!c.send(framed(query("oxford.smarthost.local", kMX, id)))) break;
+            auto a = c.read_frame(1s);
+            if (a && dnstest::decode(*a).id == id) ++answered; else ++unanswered;
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+
+    Bytes response = query("oxford.smarthost.local", kMX, 9);
+    response[2] |= 0x80;  // QR: a response where a query belongs
+    Bytes garbage = framed(Bytes(65535, 0xff));
+    for (const Bytes& bad : {framed(response), garbage}) {
+        TcpConnection c("127.0.0.1", dnsd.port());
+        Bytes bytes = framed(query("oxford.smarthost.local", kMX, 8));
+        bytes.insert(bytes.end(), bad.begin(), bad.end());
+        if (bad.size() == garbage.size())  // the rest of a megabyte of 0xff
+            for (int i = 0; i < 15; ++i) bytes.insert(bytes.end(), garbage.begin(), garbage.end());
+        // The megabyte may not all be taken once dnsd stops reading: what counts is the close.
+        std::thread writer([&c, bytes] { c.send(bytes); });
+        auto answer = c.read_frame();
+        const auto answered_at = std::chrono::steady_clock::now();
+        ASSERT_TRUE(answer);
+        EXPECT_EQ(dnstest::decode(*answer).id, 8);
+        EXPECT_TRUE(c.closed_by_peer(2s));
+        const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                 answered_at);
+        EXPECT_LT(after.count(), 100) << "closed " << after.count() << " ms after the answer";
+        writer.join();
+    }
+    done = true;
+    other.join();
+    EXPECT_GT(answered.load(), 0);
+    EXPECT_EQ(unanswered.load(), 0);
     EXPECT_EQ(dnsd.process().stop(), 0);
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ enum class Expect {
     FormErrNoQuestion,    // FORMERR, header only
     FormErrWithQuestion,  // FORMERR, the question echoed, nothing else
     NotImp,               // NOTIMP, the question echoed, the opcode kept (RFC 1035 §4.1.1)
+    Refused,              // REFUSED, the question echoed, no AA
     BadVers,              // extended RCODE 16 in our OPT (version 0), no records (RFC 6891 §6.1.3)
     NoData,               // NOERROR, AA, no answer, the negative SOA in authority (RFC 2308 §2.2)
     Answer,               // NOERROR, AA, the MX of site.example.test
@@ -45,12 +47,17 @@ enum class Expect {
 struct Case {
     const char* what;
     std::vector<std::uint8_t> bytes;
-    Expect expect;
+    Expect expect;                   // over UDP, and over TCP unless over_tcp says otherwise
+    std::optional<Expect> over_tcp;  // where the transports differ (AXFR)
+
+    Expect on(bool tcp) const { return tcp && over_tcp ? *over_tcp : expect; }
 };
 
 inline std::vector<Case> cases() {
     std::vector<Case> c;
-    auto add = [&](const char* what, const Packet& p, Expect e) { c.push_back({what, p.data(), e}); };
+    auto add = [&](const char* what, const Packet& p, Expect e, std::optional<Expect> tcp = std::nullopt) {
+        c.push_back({what, p.data(), e, tcp});
+    };
     add("empty packet", Packet(), Expect::Drop);
     add("11 octets", Packet().u32(0x42420100).u32(1).u16(0).u8(0), Expect::Drop);
     {
@@ -158,6 +165,24 @@ inline std::vector<Case> cases() {
     }
     add("EDNS version 1", good_question(0, 0, 1).opt(1232, 1), Expect::BadVers);
     add("QTYPE 65535", head(1, 0, 0, 0).name("site.example.test").u16(65535).u16(1), Expect::NoData);
+    // RFC 5936 §4.2: AXFR over UDP is not defined (NOTIMP, as NSD and Knot); over TCP it is
+    // a transfer, refused to a client not allowed one.
+    add("AXFR over UDP", head(1, 0, 0, 0).name("example.test").u16(252).u16(1), Expect::NotImp, Expect::Refused);
+    // Not a query: 60,000 octets of 0xff (QR set). Dropped; over TCP the connection closes
+    // after the answers owed (tests/e2e/tcp_test.cpp times it).
+    add("60,000 octets of 0xff", Packet().text(std::string(60000, '\xff')), Expect::Drop);
+    {
+        // RFC 7830 padding makes a valid query as long as a datagram allows: answered.
+        auto padded = [](std::size_t n) {
+            std::vector<std::uint8_t> option(4 + n, 0);
+            option[1] = 12;  // option code 12, Padding; its octets are zero
+            option[2] = static_cast<std::uint8_t>(n >> 8);
+            option[3] = static_cast<std::uint8_t>(n);
+            return good_question(0, 0, 1).opt(1232, 0, false, option);
+        };
+        const Packet p = padded(60000 - padded(0).size());
+        add("60,000-octet query (EDNS padding)", p, Expect::Answer);
+    }
     return c;
 }
 
@@ -167,6 +192,7 @@ inline int rcode_of(Expect e) {
         case Expect::FormErrNoQuestion:
         case Expect::FormErrWithQuestion: return 1;
         case Expect::NotImp: return 4;
+        case Expect::Refused: return 5;
         case Expect::BadVers: return 16;
         default: return 0;
     }
@@ -180,8 +206,9 @@ inline std::size_t question_length(std::span<const std::uint8_t> q) {
     return at + 5 - 12;
 }
 
-// Empty if response is exactly what c.expect asks for (c must not be Drop), else what differs.
-inline std::string mismatch(const Case& c, std::span<const std::uint8_t> response) {
+// Empty if response is exactly what c asks for over that transport (not Drop), else what
+// differs.
+inline std::string mismatch(const Case& c, std::span<const std::uint8_t> response, bool tcp = false) {
     std::string why;
     auto want = [&](bool ok, const std::string& what) {
         if (!ok) why += (why.empty() ? "" : "; ") + what;
@@ -189,9 +216,9 @@ inline std::string mismatch(const Case& c, std::span<const std::uint8_t> respons
     const auto d = dnstest::decode(response);
     if (!d.ok) return "response does not decode: " + d.error;
     const std::vector<std::uint8_t>& q = c.bytes;
-    want(q.size() >= 12 && c.expect != Expect::Drop, "a response where none is due");
+    const Expect e = c.on(tcp);
+    want(q.size() >= 12 && e != Expect::Drop, "a response where none is due");
     if (!why.empty()) return why;
-    const Expect e = c.expect;
     const bool formerr = e == Expect::FormErrNoQuestion || e == Expect::FormErrWithQuestion;
     const bool positive = e == Expect::NoData || e == Expect::Answer;
     want(d.id == ((q[0] << 8) | q[1]), "ID " + std::to_string(d.id) + " is not the query's");
