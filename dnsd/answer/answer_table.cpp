@@ -204,7 +204,7 @@ private:
             // RFC 2308 §3: the SOA's TTL in a negative answer is min(SOA TTL, MINIMUM).
             const std::uint32_t ttl = std::min(soa->ttl, zone.soa().minimum);
             w_.begin_message(apex, TemplateKind::Suffix);
-            w_.begin_section();
+            w_.begin_section(wire::Section::Authority);
             w_.add(apex, ttl, soa->rdata.front());
             t_.zone_answers[z].authority = w_.end_section();
             t_.zone_answers[z].apex_length = static_cast<std::uint8_t>(apex.size());
@@ -218,12 +218,12 @@ private:
             const std::string_view name = name_of(cut);
             const auto* ns = nodes_[cut]->find(RRType::NS);
             w_.begin_message(name, TemplateKind::Suffix);
-            w_.begin_section();
+            w_.begin_section(wire::Section::Authority);
             for (const auto& rd : ns->rdata) w_.add(name, ns->ttl, rd);
             Referral& r = t_.referrals[index];
             r.authority = w_.end_section();
             collect_targets(*ns, targets);
-            w_.begin_section();
+            w_.begin_section(wire::Section::Additional);
             add_addresses(targets);
             r.additional = w_.end_section();
             r.cut_length = static_cast<std::uint8_t>(name.size());
@@ -253,10 +253,10 @@ private:
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
                 w_.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
-                w_.begin_section();
+                w_.begin_section(wire::Section::Answer);
                 for (const auto& rd : set.rdata) w_.add(owner, set.ttl, rd);
                 a.answer = w_.end_section();
-                w_.begin_section();
+                w_.begin_section(wire::Section::Additional);
                 if (set.type == RRType::MX || set.type == RRType::NS) {
                     collect_targets(set, targets);
                     add_addresses(targets);

@@ -179,16 +179,15 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     }
 
     Writer w(out, limit);
-    std::uint16_t flags = kFlagQr | static_cast<std::uint16_t>(q.opcode << 11) | (q.flags & kFlagRd) |
-                          (p.rcode & 0x0F);
-    if (p.aa) flags |= kFlagAa;
-    if (tc) flags |= kFlagTc;
-    w.u16(q.id);
-    w.u16(flags);
-    w.u16(q.has_question ? 1 : 0);
-    w.u16(records_of(p.answer));
-    w.u16(records_of(p.authority));
-    w.u16(static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0)));
+    w.header({.id = q.id,
+              .flags = static_cast<std::uint16_t>(kFlagQr | (q.flags & kFlagRd) | (p.aa ? kFlagAa : 0) |
+                                                  (tc ? kFlagTc : 0)),
+              .opcode = q.opcode,
+              .rcode = p.rcode,
+              .qdcount = static_cast<std::uint16_t>(q.has_question ? 1 : 0),
+              .ancount = records_of(p.answer),
+              .nscount = records_of(p.authority),
+              .arcount = static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0))});
     w.bytes(query.subspan(kHeaderSize, question));
     for (const Blob* b : {p.answer, p.authority, p.additional})
         if (b) copy_blob(t, *b, p.delta, w);

@@ -1,6 +1,7 @@
-// Writes resource records into the answer table's Blobs at compile time, compressing names
-// (RFC 1035 §4.1.4) against a template message whose question starts at offset 12, and
-// noting which pointers must move with the real question (see answer_table_impl.hpp).
+// Writes the answer table's Blobs at compile time: each is a section of a template message
+// whose question starts at offset 12, written by the MessageWriter (names compressed
+// against the template's question and earlier records, RFC 1035 §4.1.4) and copied out,
+// with a note of which pointers must move with the real question (answer_table_impl.hpp).
 // Compile time only: it may allocate; respond() merely copies what it wrote.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "dnsd/answer/answer_table_impl.hpp"
+#include "dnsd/answer/message_writer.hpp"
 #include "zonegen/core/zone.hpp"
 
 namespace dnsd {
@@ -22,44 +24,35 @@ enum class TemplateKind : std::uint8_t {
 
 class SectionWriter {
 public:
-    SectionWriter(TableVector<std::uint8_t>& bytes, TableVector<std::uint16_t>& relocs)
-        : bytes_(bytes), relocs_(relocs) {}
+    SectionWriter(TableVector<std::uint8_t>& bytes, TableVector<std::uint16_t>& relocs);
+    SectionWriter(const SectionWriter&) = delete;  // writer_ points into template_
+    SectionWriter& operator=(const SectionWriter&) = delete;
 
     // Starts a new template message with this question name (lower-cased wire form).
     void begin_message(std::string_view qname, TemplateKind kind);
     // Sections follow each other in the template message in the order they are written.
-    void begin_section();
+    void begin_section(wire::Section section);
     // One record of class IN. owner: wire form; with the Wildcard kind pass the template
     // question itself to mean "the real question name".
     void add(std::string_view owner, std::uint32_t ttl, const zonegen::Rdata& rdata);
     Blob end_section();
 
-    // True if the message written since begin_message() cannot be a DNS message: an RDATA
-    // above 65535 octets or a message above 65535 (RFC 1035 §4.2.2).
+    // True if a record written since begin_message() did not fit: the template message
+    // would be above 65535 octets (RFC 1035 §4.2.2).
     bool too_big() const { return too_big_; }
-    // Size of the template message so far: header, question and the sections written.
-    std::size_t message_size() const { return question_end_ + (bytes_.size() - message_start_); }
 
 private:
-    struct Known {
-        std::string_view name;  // a name (or a suffix of one) already in the message
-        std::uint16_t offset;
-        bool relocate;
-    };
-    void put_name(std::string_view name);
-    void put_pointer(std::uint16_t offset, bool relocate);
-    void remember(std::string_view name, std::size_t offset);
-
     TableVector<std::uint8_t>& bytes_;
     TableVector<std::uint16_t>& relocs_;
-    std::vector<Known> known_;
+    std::vector<std::uint8_t> template_;  // the template message: header, question, sections
+    MessageWriter writer_;
+    std::vector<std::uint16_t> pointers_;  // offsets of the pointers that move (not with Exact)
     std::string_view qname_;
     TemplateKind kind_ = TemplateKind::Exact;
-    std::size_t question_end_ = 0;   // template offset where the first section starts
-    std::size_t message_start_ = 0;  // bytes_ index of that offset
-    std::size_t section_start_ = 0;  // bytes_ index where the current section starts
-    std::size_t reloc_start_ = 0;
-    std::uint16_t records_ = 0;
+    wire::Section section_ = wire::Section::Answer;
+    std::size_t section_start_ = 0;  // template offset where the current section starts
+    std::size_t pointers_start_ = 0;
+    std::uint16_t records_before_ = 0;  // the section's count when it started
     bool too_big_ = false;
 };
 

@@ -100,12 +100,12 @@ NameStatus read_name(Reader& r, bool allow_pointers, std::span<std::uint8_t, kMa
     return NameStatus::Ok;
 }
 
-void Writer::patch16(std::size_t at, std::uint16_t v) noexcept {
-    if (at + 2 <= pos_) put16(buf_.data() + at, v);
-}
-
 void Writer::truncate(std::size_t pos) noexcept {
     if (pos < pos_) pos_ = pos;
+}
+
+void Writer::set_limit(std::size_t limit) noexcept {
+    limit_ = limit < pos_ ? pos_ : limit < buf_.size() ? limit : buf_.size();
 }
 
 }  // namespace dnsd::wire

@@ -1,7 +1,8 @@
-// DNS wire format on the packet path (RFC 1035 §4.1): a bounds-checked reader, name
-// decoding that cannot be led into loops or out of the message, and a writer whose every
-// write either fits whole or leaves the buffer untouched (PowerDNS dnswriter.hh). Nothing
-// here allocates or throws, so respond() and the fuzzers can use it on hostile bytes.
+// DNS wire format on the packet path (RFC 1035 §4.1): the header encoder, a bounds-checked
+// reader, name decoding that cannot be led into loops or out of the message, and a writer
+// whose every write either fits whole or leaves the buffer untouched (PowerDNS
+// dnswriter.hh). Nothing here allocates or throws, so respond() and the fuzzers can use it
+// on hostile bytes; dnsd/answer/message_writer.hpp builds whole messages on top of it.
 #pragma once
 
 #include <cstddef>
@@ -54,6 +55,35 @@ inline std::uint32_t get32(const std::uint8_t* p) noexcept {
 inline void put16(std::uint8_t* p, std::uint16_t v) noexcept {
     p[0] = static_cast<std::uint8_t>(v >> 8);
     p[1] = static_cast<std::uint8_t>(v);
+}
+
+// The four sections of a message (RFC 1035 §4.1), in order; each has a count in the header.
+enum class Section : std::uint8_t { Question, Answer, Authority, Additional };
+
+// Where a section's count sits in the header: QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT.
+constexpr std::size_t count_offset(Section s) noexcept { return 4 + 2 * static_cast<std::size_t>(s); }
+
+// The header's fields (RFC 1035 §4.1.1). flags holds the single bits (QR, AA, TC, RD, RA,
+// AD, CD); opcode and rcode have fields of their own. Only the low 4 bits of rcode fit
+// here: an extended rcode puts the rest in the OPT record (RFC 6891 §6.1.3).
+struct Header {
+    std::uint16_t id = 0;
+    std::uint16_t flags = 0;
+    std::uint8_t opcode = 0;
+    std::uint8_t rcode = 0;
+    std::uint16_t qdcount = 0, ancount = 0, nscount = 0, arcount = 0;
+};
+
+// Encodes h into the 12 octets at p: the one place a DNS header is built. Inline, so that
+// respond() pays for the stores and nothing else.
+inline void encode_header(std::uint8_t* p, const Header& h) noexcept {
+    constexpr std::uint16_t kBits = 0x87F0;  // everything but the OPCODE and RCODE fields
+    put16(p, h.id);
+    put16(p + 2, static_cast<std::uint16_t>((h.flags & kBits) | (h.opcode & 0x0F) << 11 | (h.rcode & 0x0F)));
+    put16(p + 4, h.qdcount);
+    put16(p + 6, h.ancount);
+    put16(p + 8, h.nscount);
+    put16(p + 10, h.arcount);
 }
 
 // Reads forward through one message. A failed read returns false and does not move.
@@ -148,11 +178,21 @@ public:
         pos_ += b.size();
         return true;
     }
+    bool header(const Header& h) noexcept {
+        if (!fits(kHeaderSize)) return false;
+        encode_header(buf_.data() + pos_, h);
+        pos_ += kHeaderSize;
+        return true;
+    }
 
-    // Overwrites an already written 16-bit field (header counts, flags).
-    void patch16(std::size_t at, std::uint16_t v) noexcept;
+    // Overwrites an already written 16-bit field (header counts, RDLENGTH).
+    void patch16(std::size_t at, std::uint16_t v) noexcept {
+        if (at + 2 <= pos_) put16(buf_.data() + at, v);
+    }
     // Drops everything written after pos (a section that turned out not to fit).
     void truncate(std::size_t pos) noexcept;
+    // Moves the limit (within the buffer, and never below what is already written).
+    void set_limit(std::size_t limit) noexcept;
 
     bool fits(std::size_t n) const noexcept { return n <= limit_ - pos_; }
     std::size_t pos() const noexcept { return pos_; }

@@ -12,8 +12,8 @@
 #include <random>
 
 #include "dnsd/net/log.hpp"
+#include "dnsd/answer/message_writer.hpp"
 #include "dnsd/answer/wire.hpp"
-#include "zonegen/core/bytes.hpp"
 
 namespace dnsd {
 
@@ -36,28 +36,15 @@ bool same_address(const sockaddr_storage& a, const Endpoint& b) {
 std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id,
                                                         const TsigKey* key) {
     using namespace wire;
-    std::vector<std::uint8_t> m;
-    zonegen::append16(m, id);
-    zonegen::append16(m, static_cast<std::uint16_t>(opcode::kNotify << 11 | kFlagAa));  // RFC 1996 §3.7
-    zonegen::append16(m, 1);
-    zonegen::append16(m, 1);
-    zonegen::append16(m, 0);
-    zonegen::append16(m, 0);
-    const std::string_view origin = zone.origin().wire();
-    m.insert(m.end(), origin.begin(), origin.end());
-    zonegen::append16(m, type::kSoa);
-    zonegen::append16(m, klass::kIn);
+    std::vector<std::uint8_t> m(kMaxMessage);
+    MessageWriter w(m, m.size());
+    w.header({.id = id, .flags = kFlagAa, .opcode = opcode::kNotify});  // RFC 1996 §3.7
+    w.question(zone.origin().wire(), type::kSoa, klass::kIn);
     // §3.7: the new SOA may ride along; secondaries may use it to skip a query.
-    m.insert(m.end(), origin.begin(), origin.end());
-    zonegen::append16(m, type::kSoa);
-    zonegen::append16(m, klass::kIn);
-    const std::uint32_t ttl = zone.soa_ttl();
-    zonegen::append16(m, static_cast<std::uint16_t>(ttl >> 16));
-    zonegen::append16(m, static_cast<std::uint16_t>(ttl));
-    std::string rdata;
-    zonegen::append_rdata_wire(zone.soa(), rdata);
-    zonegen::append16(m, static_cast<std::uint16_t>(rdata.size()));
-    m.insert(m.end(), rdata.begin(), rdata.end());
+    w.start_record(zone.origin().wire(), type::kSoa, klass::kIn, zone.soa_ttl());
+    w.rdata(zone.soa());
+    if (!w.commit(Section::Answer)) return std::nullopt;  // cannot happen: names are at most 255 octets
+    m.resize(w.pos());
     if (key) return tsig_sign_request(*key, m);
     return m;
 }

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "dnsd/answer/message_writer.hpp"
+#include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
 #include "zonegen/core/files.hpp"
 #include "zonegen/core/ldns.hpp"
@@ -259,53 +261,38 @@ TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> mes
 std::vector<std::uint8_t> tsig_error_response(std::span<const std::uint8_t> query, const TsigVerdict& verdict,
                                               std::int64_t now) {
     using namespace wire;
-    std::vector<std::uint8_t> out;
-    if (query.size() < kHeaderSize) return out;
-    auto u16 = [&](std::uint16_t v) {
-        out.push_back(static_cast<std::uint8_t>(v >> 8));
-        out.push_back(static_cast<std::uint8_t>(v));
+    if (query.size() < kHeaderSize) return {};
+    ParsedQuery q;
+    parse_query(query, q);  // for the question as sent; what follows it does not matter here
+    std::vector<std::uint8_t> out(kMaxMessage);
+    MessageWriter w(out, out.size());
+    w.header({.id = q.id, .flags = static_cast<std::uint16_t>(kFlagQr | (q.flags & kFlagRd)), .opcode = q.opcode,
+              .rcode = kRcodeNotAuth});
+    if (q.has_question) w.question(query.subspan(kHeaderSize, q.question_end - kHeaderSize));
+    auto u48 = [&w](std::uint64_t v) {
+        w.u16(static_cast<std::uint16_t>(v >> 32));
+        w.u32(static_cast<std::uint32_t>(v));
     };
-    auto u48 = [&](std::uint64_t v) {
-        for (int shift = 40; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(v >> shift));
-    };
-    // The question as sent: header counts say one question; find where it ends.
-    std::size_t qend = kHeaderSize;
-    if (get16(query.data() + 4) == 1) {
-        while (qend < query.size() && query[qend] != 0 && (query[qend] & 0xC0) == 0) qend += 1 + query[qend];
-        qend = std::min(qend + 5, query.size());
-    }
-    const bool has_question = qend > kHeaderSize + 4;
-    const std::uint16_t flags = get16(query.data() + 2);
-    u16(get16(query.data()));
-    u16(static_cast<std::uint16_t>(kFlagQr | (flags & 0x7800) | (flags & kFlagRd) | kRcodeNotAuth));
-    u16(has_question ? 1 : 0);
-    u16(0);
-    u16(0);
-    u16(1);
-    if (has_question) out.insert(out.end(), query.begin() + kHeaderSize, query.begin() + static_cast<long>(qend));
-    // RFC 8945 §4.2 record layout, class ANY, TTL 0.
-    out.insert(out.end(), verdict.key_wire.begin(), verdict.key_wire.end());
-    if (verdict.key_wire.empty()) out.push_back(0);
-    u16(type::kTsig);
-    u16(klass::kAny);
-    u16(0);
-    u16(0);
-    const std::size_t rdlength_at = out.size();
-    u16(0);
-    out.insert(out.end(), verdict.algorithm_wire.begin(), verdict.algorithm_wire.end());
-    if (verdict.algorithm_wire.empty()) out.push_back(0);
+    // RFC 8945 §4.2 record layout, class ANY, TTL 0; the names as the request spelled them,
+    // uncompressed.
+    const std::string_view root("\0", 1);
+    w.start_record();
+    w.plain_name(verdict.key_wire.empty() ? root : std::string_view(verdict.key_wire));
+    w.fields(type::kTsig, klass::kAny, 0);
+    w.plain_name(verdict.algorithm_wire.empty() ? root : std::string_view(verdict.algorithm_wire));
     u48(verdict.time_signed);
-    u16(verdict.fudge);
-    u16(0);  // MAC size: no MAC
-    u16(get16(query.data()));
-    u16(static_cast<std::uint16_t>(verdict.error));
+    w.u16(verdict.fudge);
+    w.u16(0);  // MAC size: no MAC
+    w.u16(q.id);
+    w.u16(static_cast<std::uint16_t>(verdict.error));
     if (verdict.error == TsigError::BadTime) {
-        u16(6);
+        w.u16(6);
         u48(static_cast<std::uint64_t>(now));
     } else {
-        u16(0);
+        w.u16(0);
     }
-    put16(out.data() + rdlength_at, static_cast<std::uint16_t>(out.size() - rdlength_at - 2));
+    if (!w.commit(Section::Additional)) return {};  // cannot happen: the names are at most 255 octets
+    out.resize(w.pos());
     return out;
 }
 

@@ -4,11 +4,11 @@
 #include <ctime>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "dnsd/net/log.hpp"
+#include "dnsd/answer/message_writer.hpp"
 #include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
 
@@ -16,108 +16,9 @@ namespace dnsd {
 
 namespace {
 
-constexpr std::size_t kPointerLimit = 0x3FFF;  // RFC 1035 §4.1.4: 14-bit offsets
 // Room left for the TSIG record (name, algorithm, 32-byte MAC) in a message that must
 // still fit the 65535-octet TCP frame.
 constexpr std::size_t kTsigRoom = 512;
-
-// Writes one message into a caller's buffer, compressing names against earlier names of
-// this message only. Each write is all or nothing (rolled back by the caller via mark()).
-class MessageWriter {
-public:
-    MessageWriter(std::span<std::uint8_t> out, std::size_t limit) : out_(out), limit_(std::min(limit, out.size())) {}
-
-    struct Mark {
-        std::size_t pos;
-        std::size_t names;
-    };
-    Mark mark() const { return {pos_, added_.size()}; }
-    void rollback(Mark m) {
-        pos_ = m.pos;
-        while (added_.size() > m.names) {
-            known_.erase(added_.back());
-            added_.pop_back();
-        }
-        failed_ = false;
-    }
-    bool failed() const { return failed_; }
-    std::size_t pos() const { return pos_; }
-    void set_limit(std::size_t limit) { limit_ = std::min(limit, out_.size()); }
-
-    void u8(std::uint8_t v) {
-        if (pos_ + 1 > limit_) {
-            failed_ = true;
-            return;
-        }
-        out_[pos_++] = v;
-    }
-    void u16(std::uint16_t v) {
-        u8(static_cast<std::uint8_t>(v >> 8));
-        u8(static_cast<std::uint8_t>(v));
-    }
-    void u32(std::uint32_t v) {
-        u16(static_cast<std::uint16_t>(v >> 16));
-        u16(static_cast<std::uint16_t>(v));
-    }
-    void bytes(std::string_view b) {
-        if (pos_ + b.size() > limit_) {
-            failed_ = true;
-            return;
-        }
-        std::copy(b.begin(), b.end(), out_.begin() + static_cast<std::ptrdiff_t>(pos_));
-        pos_ += b.size();
-    }
-    void patch16(std::size_t at, std::uint16_t v) { wire::put16(out_.data() + at, v); }
-
-    // name: lower-cased uncompressed wire form. The suffixes are copied for later names to
-    // point at: the zone image rebuilds each name in a buffer it reuses.
-    void name(std::string_view name) {
-        for (std::size_t i = 0; name[i] != 0; i += 1 + static_cast<unsigned char>(name[i])) {
-            std::string_view suffix = name.substr(i);
-            if (auto it = known_.find(suffix); it != known_.end()) {
-                u16(static_cast<std::uint16_t>(0xC000 | it->second));
-                return;
-            }
-            if (pos_ <= kPointerLimit && !failed_) {
-                added_.emplace_back(suffix);
-                known_.emplace(added_.back(), static_cast<std::uint16_t>(pos_));
-            }
-            bytes(name.substr(i, 1 + static_cast<unsigned char>(name[i])));
-        }
-        u8(0);
-    }
-
-private:
-    std::span<std::uint8_t> out_;
-    std::size_t limit_;
-    std::size_t pos_ = 0;
-    bool failed_ = false;
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> known_;
-    std::vector<std::string> added_;
-};
-
-// RFC 3597 §4: only the RFC 1035 types may have compressed names in RDATA (here NS and MX;
-// the SOA is written from its fields). rdata is canonical wire form from the ZoneImage.
-void write_rdata(MessageWriter& w, std::uint16_t type, std::string_view rdata) {
-    if (type == wire::type::kNs) {
-        w.name(rdata);
-    } else if (type == wire::type::kMx) {
-        w.bytes(rdata.substr(0, 2));
-        w.name(rdata.substr(2));
-    } else {
-        w.bytes(rdata);
-    }
-}
-
-void write_soa(MessageWriter& w, const zonegen::Soa& soa) {
-    w.name(soa.mname.wire());
-    w.name(soa.rname.wire());
-    for (std::uint32_t v : {soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum}) w.u32(v);
-}
 
 class AxfrStream final : public MessageStream {
 public:
@@ -144,51 +45,37 @@ public:
 
     std::size_t next(std::span<std::uint8_t> out) override {
         if (phase_ == Phase::Done) return 0;
+        // Names are compressed against earlier names of this message only (each message
+        // decodes on its own), never against the question: it keeps the client's case.
         MessageWriter w(out, message_size_);
-        w.u16(id_);
-        w.u16(static_cast<std::uint16_t>(wire::kFlagQr | wire::kFlagAa | (rd_ ? wire::kFlagRd : 0)));
-        w.u16(question_.empty() ? 0 : 1);
-        w.u16(0);  // ANCOUNT, patched below
-        w.u16(0);
-        w.u16(0);
-        w.bytes({reinterpret_cast<const char*>(question_.data()), question_.size()});
-        std::uint16_t count = 0;
+        w.header({.id = id_, .flags = static_cast<std::uint16_t>(wire::kFlagQr | wire::kFlagAa |
+                                                                 (rd_ ? wire::kFlagRd : 0))});
+        if (!question_.empty()) w.question(question_);
         bool widened = false;
-        while (phase_ != Phase::Done && count < 0xFFFF) {
-            const auto mark = w.mark();
+        while (phase_ != Phase::Done) {
             if (phase_ == Phase::Body) {
-                w.name(record_.owner());
-                w.u16(record_.type());
+                w.start_record(record_.owner(), record_.type(), wire::klass::kIn, record_.ttl());
+                w.rdata(record_.type(), record_.rdata());
             } else {
-                w.name(zone_.origin().wire());
-                w.u16(wire::type::kSoa);
+                w.start_record(zone_.origin().wire(), wire::type::kSoa, wire::klass::kIn, zone_.soa_ttl());
+                w.rdata(zone_.soa());
             }
-            w.u16(wire::klass::kIn);
-            w.u32(phase_ == Phase::Body ? record_.ttl() : zone_.soa_ttl());
-            const std::size_t rdlength_at = w.pos();
-            w.u16(0);
-            if (phase_ == Phase::Body)
-                write_rdata(w, record_.type(), record_.rdata());
-            else
-                write_soa(w, zone_.soa());
-            if (w.failed()) {
-                w.rollback(mark);
-                if (count > 0 || widened) break;
+            if (!w.commit(wire::Section::Answer)) {
+                // Full (or ANCOUNT at 65535): the record opens the next message.
+                if (w.count(wire::Section::Answer) > 0 || widened) break;
                 // A record larger than the target travels alone, as large as a frame allows.
                 w.set_limit(wire::kMaxMessage - kTsigRoom);
                 widened = true;
                 continue;
             }
-            w.patch16(rdlength_at, static_cast<std::uint16_t>(w.pos() - rdlength_at - 2));
-            ++count;
             advance();
             if (widened) break;  // the oversized record travels alone
         }
+        const std::uint16_t count = w.count(wire::Section::Answer);
         if (count == 0) {  // cannot happen for a zone that compiled; end rather than loop
             phase_ = Phase::Done;
             return 0;
         }
-        w.patch16(6, count);
         records_ += count;
         ++messages_;
         std::size_t len = w.pos();

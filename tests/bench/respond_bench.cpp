@@ -36,7 +36,8 @@ std::uint16_t type_number(const std::string& t) {
 // A query as dnsperf sends it without -e: header with RD, one question, no EDNS. The
 // name keeps its case (the file has mixed-case names on purpose).
 bool encode(const std::string& name, std::uint16_t qtype, std::uint16_t id, std::vector<std::uint8_t>& out) {
-    out = {static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    out.assign(dnsd::wire::kHeaderSize, 0);
+    dnsd::wire::encode_header(out.data(), {.id = id, .flags = dnsd::wire::kFlagRd, .qdcount = 1});
     std::size_t start = 0;
     while (start < name.size()) {
         std::size_t dot = name.find('.', start);

@@ -227,3 +227,65 @@ TEST(Writer, LimitIsCappedByTheBuffer) {
     EXPECT_TRUE(w.u32(1));
     EXPECT_FALSE(w.u8(1));
 }
+
+// The one header encoder, read back by ldns: every field lands where RFC 1035 §4.1.1 puts it.
+TEST(Writer, HeaderEncodesEveryField) {
+    std::array<std::uint8_t, 12> buf{};
+    Writer w(buf, buf.size());
+    ASSERT_TRUE(w.header({.id = 0xBEEF,
+                          .flags = dnsd::wire::kFlagQr | dnsd::wire::kFlagAa | dnsd::wire::kFlagRd |
+                                   dnsd::wire::kFlagCd,
+                          .opcode = dnsd::wire::opcode::kNotify,
+                          .rcode = dnsd::wire::rcode::kRefused}));
+    EXPECT_EQ(w.pos(), 12u);
+    const auto d = dnstest::decode(buf);
+    ASSERT_TRUE(d.ok) << d.error;
+    EXPECT_EQ(d.id, 0xBEEF);
+    EXPECT_EQ(d.opcode, 4);
+    EXPECT_EQ(d.rcode, 5);
+    EXPECT_TRUE(d.qr && d.aa && d.rd && d.cd);
+    EXPECT_FALSE(d.tc || d.ra || d.ad);
+
+    // The counts, read as raw words (ldns would want the records they announce).
+    w.truncate(0);
+    ASSERT_TRUE(w.header({.qdcount = 1, .ancount = 0x0203, .nscount = 0x0405, .arcount = 0xFFFF}));
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 4), 1);
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 6), 0x0203);
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 8), 0x0405);
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 10), 0xFFFF);
+    EXPECT_EQ(dnsd::wire::count_offset(dnsd::wire::Section::Additional), 10u);
+}
+
+// Opcode and rcode come from their own fields: stray bits in flags cannot overwrite them,
+// and an extended rcode leaves only its low 4 bits in the header (RFC 6891 §6.1.3).
+TEST(Writer, HeaderFieldsDoNotBleedIntoEachOther) {
+    std::array<std::uint8_t, 12> buf{};
+    Writer w(buf, buf.size());
+    ASSERT_TRUE(w.header({.flags = 0xFFFF, .opcode = 0, .rcode = dnsd::wire::rcode::kBadVers}));
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 2), 0x87F0);
+    w.truncate(0);
+    ASSERT_TRUE(w.header({.flags = 0, .opcode = 0xFF, .rcode = 0xFF}));
+    EXPECT_EQ(dnsd::wire::get16(buf.data() + 2), 0x780F);
+}
+
+TEST(Writer, HeaderFitsWholeOrNotAtAll) {
+    std::array<std::uint8_t, 16> buf{};
+    Writer w(buf, 12);
+    ASSERT_TRUE(w.u8(7));
+    EXPECT_FALSE(w.header({.id = 0xFFFF}));  // 1 + 12 > 12
+    EXPECT_EQ(w.pos(), 1u);
+    EXPECT_EQ(buf[1], 0);
+}
+
+TEST(Writer, SetLimitStaysWithinTheBufferAndWhatIsWritten) {
+    std::array<std::uint8_t, 8> buf{};
+    Writer w(buf, 2);
+    ASSERT_TRUE(w.u16(1));
+    EXPECT_FALSE(w.u8(1));
+    w.set_limit(100);
+    EXPECT_EQ(w.limit(), 8u);
+    EXPECT_TRUE(w.u32(2));
+    w.set_limit(1);  // below what is written: the limit stops at pos
+    EXPECT_EQ(w.limit(), 6u);
+    EXPECT_FALSE(w.u8(1));
+}
