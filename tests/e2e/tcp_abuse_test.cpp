@@ -415,6 +415,7 @@ namespace {
 // n connections to port that never send anything.
 std::vector<std::unique_ptr<TcpConnection>> open_idle(std::uint16_t port, int n) {
     std::vector<std::unique_ptr<TcpConnection>> conns;
+    conns.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) conns.push_back(std::make_unique<TcpConnection>("127.0.0.1", port));
     return conns;
 }
