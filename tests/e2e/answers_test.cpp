@@ -361,7 +361,7 @@ TEST(DnsdE2e, InventoryWithoutSerialMovesItOnlyWhenTheZoneChanges) {
 // Several zones, given both ways the option allows, and queries logged on request.
 TEST(DnsdE2e, SeveralZonesAndQueryLog) {
     const std::string other = kData + "other.example.zone";
-    for (auto args : {std::vector<std::string>{"--zone", kZone, other, "--log-queries"},
+    for (const auto& args : {std::vector<std::string>{"--zone", kZone, other, "--log-queries"},
                       std::vector<std::string>{"--zone", kZone, "--log-queries", "--zone", other}}) {
         Dnsd dnsd(DNSD_BIN, with_listen(args));
         ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();

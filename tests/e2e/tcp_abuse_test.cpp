@@ -415,6 +415,7 @@ namespace {
 // n connections to port that never send anything.
 std::vector<std::unique_ptr<TcpConnection>> open_idle(std::uint16_t port, int n) {
     std::vector<std::unique_ptr<TcpConnection>> conns;
+    conns.reserve(static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) conns.push_back(std::make_unique<TcpConnection>("127.0.0.1", port));
     return conns;
 }
@@ -425,7 +426,7 @@ std::vector<std::unique_ptr<TcpConnection>> open_idle(std::uint16_t port, int n)
 // open and under the 3/4 pressure mark), UDP queries are answered with a p99 round trip
 // under 10 ms and a new TCP query within 1 s. dnsd raises its own descriptor limit.
 TEST(DnsdTcpAbuse, ThousandIdleConnectionsDoNotSlowUdpOrTcp) {
-    if (raise_own_file_limit() < 1200) GTEST_SKIP() << "the hard RLIMIT_NOFILE is under 1200 here";
+    ASSERT_GE(raise_own_file_limit(), 1200u) << "needs a hard RLIMIT_NOFILE of at least 1200 (ulimit -Hn)";
     Server s({"--max-connections", "2000", "--idle-timeout", "120"});
     ASSERT_TRUE(s.dnsd.ready()) << s.dnsd.process().err();
     const pid_t pid = s.dnsd.process().pid();
@@ -464,7 +465,7 @@ TEST(DnsdTcpAbuse, ThousandIdleConnectionsDoNotSlowUdpOrTcp) {
 // cap (each one past it replaces the oldest idle one), the pressure rule brings idle ones
 // down to 3/4 of the cap, and UDP and a new TCP client are still answered promptly.
 TEST(DnsdTcpAbuse, ThousandConnectionsAgainstTheDefaultCap) {
-    if (raise_own_file_limit() < 1200) GTEST_SKIP() << "the hard RLIMIT_NOFILE is under 1200 here";
+    ASSERT_GE(raise_own_file_limit(), 1200u) << "needs a hard RLIMIT_NOFILE of at least 1200 (ulimit -Hn)";
     Server s({});
     ASSERT_TRUE(s.dnsd.ready()) << s.dnsd.process().err();
     const pid_t pid = s.dnsd.process().pid();

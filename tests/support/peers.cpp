@@ -37,6 +37,8 @@ namespace {
 
 // NSD's server: section for a test instance in dir d on port.
 std::string nsd_server_section(const std::string& d, std::uint16_t port, int verbosity) {
+    // One line of the configuration file a line, as the server reads it.
+    // clang-format off
     return "server:\n"
            "  ip-address: 127.0.0.1\n"
            "  port: " + std::to_string(port) + "\n"
@@ -55,6 +57,7 @@ std::string nsd_server_section(const std::string& d, std::uint16_t port, int ver
            "  rrl-whitelist-ratelimit: 0\n"
            "remote-control:\n"
            "  control-enable: no\n";
+    // clang-format on
 }
 
 }  // namespace
@@ -93,6 +96,8 @@ std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec
     std::unique_ptr<PeerServer> s(new PeerServer());
     s->port_ = spec.port ? spec.port : free_port();
     const std::string d = s->dir_.path();
+    // One line of the configuration file a line, as the server reads it.
+    // clang-format off
     std::string conf =
         "server:\n"
         "  listen: 127.0.0.1@" + std::to_string(s->port_) + "\n"
@@ -108,6 +113,7 @@ std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec
         "log:\n"
         "  - target: stderr\n"
         "    any: info\n";
+    // clang-format on
     std::string key_line;
     if (spec.tsig) {
         conf += "key:\n  - id: " + spec.tsig->name + "\n    algorithm: hmac-sha256\n    secret: " + spec.tsig->secret + "\n";
@@ -127,6 +133,8 @@ std::unique_ptr<PeerServer> PeerServer::bind_secondary(const SecondarySpec& spec
     std::unique_ptr<PeerServer> s(new PeerServer());
     s->port_ = spec.port ? spec.port : free_port();
     const std::string d = s->dir_.path();
+    // One line of the configuration file a line, as the server reads it.
+    // clang-format off
     std::string conf =
         "options {\n"
         "  directory \"" + d + "\";\n"
@@ -144,6 +152,7 @@ std::unique_ptr<PeerServer> PeerServer::bind_secondary(const SecondarySpec& spec
         "  notify no;\n"
         "};\n"
         "controls { };\n";
+    // clang-format on
     std::string primaries = "primaries port " + std::to_string(spec.primary_port) + " { 127.0.0.1";
     if (spec.tsig) {
         conf += "key \"" + spec.tsig->name + "\" { algorithm hmac-sha256; secret \"" + spec.tsig->secret + "\"; };\n";

@@ -105,7 +105,7 @@ std::optional<Name> Name::read(std::string_view text, const Name& origin, std::s
         size += 1 + label;
     }
     // RFC 1035 §5.1: a name without the final dot is relative to the origin.
-    const std::string_view tail = absolute ? std::string_view("", 1) : origin.wire();
+    const std::string_view tail = absolute ? std::string_view("\0", 1) : origin.wire();
     if (size + tail.size() > kMaxWire) return fail("name longer than 255 octets");
     std::memcpy(wire + size, tail.data(), tail.size());
     return Name(std::string_view(wire, size + tail.size()));

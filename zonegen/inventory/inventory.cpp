@@ -56,9 +56,9 @@ public:
 // 1, column 2: " preamble (its line count is not ours), and with bytes that are not
 // printable UTF-8 shown as <0xFF> so the diagnostic stays printable.
 std::string clean_syntax_message(std::string_view what) {
-    if (auto p = what.find("] "); what.starts_with("[json.exception.") && p != what.npos) what.remove_prefix(p + 2);
+    if (auto p = what.find("] "); what.starts_with("[json.exception.") && p != std::string_view::npos) what.remove_prefix(p + 2);
     if (what.starts_with("parse error")) {
-        if (auto p = what.find(": "); p != what.npos) what.remove_prefix(p + 2);
+        if (auto p = what.find(": "); p != std::string_view::npos) what.remove_prefix(p + 2);
     }
     std::string out;
     for (std::size_t i = 0; i < what.size(); ++i) {

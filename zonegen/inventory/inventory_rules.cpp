@@ -44,7 +44,7 @@ std::optional<std::string> hostname_problem(std::string_view text) {
     std::size_t from = 0;
     while (true) {
         std::size_t dot = text.find('.', from);
-        std::string_view label = text.substr(from, dot == std::string_view::npos ? text.npos : dot - from);
+        std::string_view label = text.substr(from, dot == std::string_view::npos ? std::string_view::npos : dot - from);
         if (label.empty()) return "it has an empty label";
         if (auto why = label_problem(label)) return "label " + quote(label) + " " + *why;
         if (dot == std::string_view::npos) return std::nullopt;

@@ -39,7 +39,8 @@ public:
             if (c == '{' || c == '[') {
                 ++p_;
                 skip_ws();
-                if (p_ < end_ && *p_ == (c == '{' ? '}' : ']')) {
+                const std::uint8_t close = c == '{' ? '}' : ']';
+                if (p_ < end_ && *p_ == close) {
                     ++p_;
                 } else {
                     open.push_back(c);

@@ -204,7 +204,7 @@ void Loader::start_zone(const Name& origin) {
     // site's MX set, a host's A and AAAA); reserving for it spares the builder's rehashes
     // as the zone grows. (Counting the lines exactly would cost a pass over the text.)
     builder_->reserve(lines_ / 4, lines_);
-    for (auto& r : early_) builder_->add(std::move(r.owner), r.ttl, std::move(r.rdata), r.line);
+    for (auto& r : early_) builder_->add(r.owner, r.ttl, std::move(r.rdata), r.line);
     early_ = {};
 }
 

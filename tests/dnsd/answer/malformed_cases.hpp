@@ -248,8 +248,8 @@ inline std::string mismatch(const Case& c, std::span<const std::uint8_t> respons
     if (qd == 1) {
         // The question exactly as sent, case and all.
         const std::size_t len = question_length(q);
-        want(len > 0 && response.size() >= 12 + len && std::equal(q.begin() + 12, q.begin() + 12 + len,
-                                                                  response.begin() + 12),
+        const auto end = q.begin() + 12 + static_cast<std::ptrdiff_t>(len);
+        want(len > 0 && response.size() >= 12 + len && std::equal(q.begin() + 12, end, response.begin() + 12),
              "question not echoed byte for byte");
         if (an + ns + ar == 0) want(response.size() == 12 + len, "octets after the question");
     }

@@ -1,7 +1,6 @@
 // zonegen check: golden findings for every rule in all three formats (tests/data/check/
 // <case>/ holds sites.json, zones/ when the case compares a committed zone, and
-// expected.{text,json,github}), the exit status policy, the renderers' escaping, drift,
-// and the command line.
+// expected.{text,json,github}), the exit status policy, and the command line.
 #include "zonegen/commands/check.hpp"
 
 #include <gtest/gtest.h>
@@ -11,31 +10,18 @@
 #include <filesystem>
 
 #include "tests/support/shell.hpp"
-#include "zonegen/commands/check_rules.hpp"
+#include "tests/zonegen/commands/check_fixture.hpp"
 #include "zonegen/commands/findings.hpp"
 
 namespace fs = std::filesystem;
 using namespace zonegen;
+using checktest::InDirectory;
+using checktest::kData;
 using testsupport::read_text;
 using testsupport::run_shell;
 using testsupport::shell_quote;
-using testsupport::TempDir;
-using testsupport::write_text;
 
 namespace {
-
-const std::string kData = std::string(SMARTHOST_TEST_DATA) + "/check";
-const std::string kSource = SMARTHOST_SOURCE_DIR;
-
-// Findings name files as given, so each case runs from its own directory.
-class InDirectory {
-public:
-    explicit InDirectory(const std::string& dir) : old_(fs::current_path()) { fs::current_path(dir); }
-    ~InDirectory() { fs::current_path(old_); }
-
-private:
-    fs::path old_;
-};
 
 std::vector<std::string> case_names() {
     std::vector<std::string> names;
@@ -127,86 +113,6 @@ TEST(CheckStatus, UnreadableInventoryIsAnIoError) {
               "::error file=/nonexistent/sites.json,title=[unreadable]::cannot open: No such file or directory\n");
 }
 
-TEST(CheckDrift, MissingZoneFileIsDrift) {
-    TempDir dir;
-    InDirectory in(kData + "/clean");
-    CheckOptions opt;
-    opt.zones_dir = dir.path();
-    auto r = run_check(opt);
-    EXPECT_EQ(r.status, Exit::Invalid);
-    ASSERT_EQ(r.findings.size(), 1u);
-    EXPECT_EQ(r.findings[0].rule, "drift");
-    EXPECT_EQ(r.findings[0].where.file, dir / "smarthost.home.arpa.zone");
-    EXPECT_NE(r.findings[0].message.find("missing"), std::string::npos);
-}
-
-TEST(CheckDrift, BrokenZoneFileIsDriftAtItsLine) {
-    TempDir dir;
-    write_text(dir / "smarthost.home.arpa.zone",
-               "$ORIGIN smarthost.home.arpa.\n$TTL 300\n@ IN SOA ns1.example.net. hostmaster 1 2 3 4 5\n"
-               "@ IN NS ns1.example.net.\noxford IN MX ten mail.oxford\n");
-    InDirectory in(kData + "/clean");
-    CheckOptions opt;
-    opt.zones_dir = dir.path();
-    auto r = run_check(opt);
-    EXPECT_EQ(r.status, Exit::Invalid);
-    ASSERT_FALSE(r.findings.empty());
-    EXPECT_EQ(r.findings[0].rule, "drift");
-    EXPECT_EQ(r.findings[0].where.line, 5);
-}
-
-TEST(CheckDrift, SerialAloneIsNoDriftAndTheExampleIsCurrent) {
-    TempDir dir;
-    InDirectory in(kSource);
-    std::string zone = read_text("zones/smarthost.local.zone");
-    auto at = zone.find(" 2026");
-    ASSERT_NE(at, std::string::npos);
-    zone.replace(at + 1, 10, "2099010101");
-    write_text(dir / "smarthost.local.zone", zone);
-    for (const std::string& zones : {std::string("zones"), dir.path()}) {
-        CheckOptions opt;
-        opt.zones_dir = zones;
-        auto r = run_check(opt);
-        EXPECT_EQ(r.status, Exit::Ok) << zones << "\n" << r.stdout_text;
-        for (const auto& f : r.findings) EXPECT_NE(f.severity, Severity::error) << f.message;
-    }
-}
-
-TEST(FindingsRender, EscapesForJsonAndGithub) {
-    std::vector<Finding> f{{"drift", Severity::error, {"a,b:c%.json", 3, 5, "/x~1y"}, "say \"hi\"\n100%"},
-                           {"fallback-loop", Severity::info, {"f", 0, 0, ""}, "tab\there"}};
-    EXPECT_EQ(render_findings(f, OutputFormat::github),
-              "::error file=a%2Cb%3Ac%25.json,line=3,col=5,title=[drift]::/x~1y: say \"hi\"%0A100%25\n"
-              "::notice file=f,title=[fallback-loop]::tab\there\n");
-    EXPECT_EQ(render_findings(f, OutputFormat::json),
-              "[\n  {\"rule\": \"drift\", \"severity\": \"error\", \"file\": \"a,b:c%.json\", \"line\": 3, "
-              "\"column\": 5, \"pointer\": \"/x~1y\", \"message\": \"say \\\"hi\\\"\\n100%\"},\n"
-              "  {\"rule\": \"fallback-loop\", \"severity\": \"info\", \"file\": \"f\", \"line\": null, "
-              "\"column\": null, \"pointer\": \"\", \"message\": \"tab\\there\"}\n]\n");
-    EXPECT_EQ(render_findings(f, OutputFormat::text),
-              "a,b:c%.json:3:5: error: [drift] /x~1y: say \"hi\"\n100%\nf: info: [fallback-loop] tab\there\n");
-    EXPECT_EQ(summarize_findings(f), "1 error, 0 warnings, 1 note");
-}
-
-TEST(FindingsRender, PlacesAndSortsByFileLineColumn) {
-    std::string text = "{\n  \"zone\": \"x\",\n  \"sites\": [ 1, 2 ]\n}\n";
-    std::vector<Finding> f{{"b", Severity::info, {"in.json", 0, 0, "/sites/1"}, "m"},
-                           {"z", Severity::error, {"other", 1, 0, ""}, "m"},
-                           {"a", Severity::warning, {"in.json", 0, 0, "/zone"}, "m"},
-                           {"c", Severity::info, {"in.json", 0, 0, "/nothing"}, "m"}};
-    place_findings(f, text, "in.json");
-    EXPECT_EQ(f[0].where.line, 3);
-    EXPECT_EQ(f[0].where.column, 17);
-    EXPECT_EQ(f[2].where.line, 2);
-    EXPECT_EQ(f[2].where.column, 11);
-    EXPECT_EQ(f[3].where.line, 0);
-    sort_findings(f);
-    EXPECT_EQ(f[0].rule, "c");  // no line first
-    EXPECT_EQ(f[1].rule, "a");
-    EXPECT_EQ(f[2].rule, "b");
-    EXPECT_EQ(f[3].rule, "z");  // other files after the first one met
-}
-
 TEST(CheckCli, ExitStatusAndFormats) {
     const std::string bin = shell_quote(ZONEGEN_BIN);
     const std::string dir = shell_quote(kData);
@@ -229,11 +135,3 @@ TEST(CheckCli, ExitStatusAndFormats) {
         EXPECT_NE(help.out.find(rule), std::string::npos) << rule;
 }
 
-TEST(CheckRules, ExampleInventoryFindsTheAddressLimitItReallyHas) {
-    InDirectory in(kSource);
-    auto r = run_check(CheckOptions{});
-    EXPECT_EQ(r.status, Exit::Ok);
-    std::size_t limit = 0;
-    for (const auto& f : r.findings) limit += f.rule == "postfix-address-limit";
-    EXPECT_EQ(limit, 4u);  // every example site has more than 5 addresses in its plan
-}

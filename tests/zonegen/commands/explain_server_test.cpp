@@ -1,7 +1,8 @@
 // zonegen explain --server against a running dnsd: the plan built from the MX, A and AAAA
 // records dnsd serves for the example zone equals the plan built from the inventory, and
 // renders to the same text; truncated UDP answers are asked again over TCP; a name the
-// server does not know and a server that does not answer are told apart.
+// server does not know and a server that does not answer are told apart; and parsing
+// the --server address.
 #include "zonegen/commands/explain_server.hpp"
 
 #include <gtest/gtest.h>
@@ -128,4 +129,17 @@ TEST(ExplainServer, UnknownNameAndSilentServerAreDifferentFailures) {
     auto silent = plan_from_server(*Name::parse("oxford.smarthost.local."), ServerAddress{"127.0.0.1", port}, 300ms);
     EXPECT_FALSE(silent.plan.ok());
     EXPECT_TRUE(silent.unreachable);
+}
+
+TEST(ExplainServerAddress, Parses) {
+    auto v4 = parse_server_address("127.0.0.1:5353");
+    ASSERT_TRUE(v4);
+    EXPECT_EQ(v4->host, "127.0.0.1");
+    EXPECT_EQ(v4->port, 5353);
+    auto v6 = parse_server_address("[::1]:53");
+    ASSERT_TRUE(v6);
+    EXPECT_EQ(v6->text(), "[::1]:53");
+    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "::1:53", "[::1]53",
+                            "localhost:53", "127.0.0.1:5x"})
+        EXPECT_FALSE(parse_server_address(bad)) << bad;
 }

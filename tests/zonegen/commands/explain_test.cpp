@@ -10,7 +10,6 @@
 #include <fstream>
 
 #include "tests/support/shell.hpp"
-#include "zonegen/commands/explain_server.hpp"
 #include "zonegen/core/files.hpp"
 #include "zonegen/inventory/inventory.hpp"
 
@@ -71,34 +70,6 @@ TEST(ExplainGolden, CliPrintsTheSamePlan) {
     EXPECT_EQ(r.out, read_text(kData + "/address-limit-down.expected"));
 }
 
-TEST(ExplainPlan, TiersFromTheInventory) {
-    Inventory inv = inventory();
-    DeliveryPlan p = plan_from_inventory(inv, find_site(inv, "Cambridge"));
-    EXPECT_EQ(p.site.text(), "cambridge.smarthost.home.arpa.");
-    ASSERT_EQ(p.tiers.size(), 3u);
-    EXPECT_EQ(p.tiers[0].preference, 10);
-    EXPECT_EQ(p.tiers[1].preference, 20);
-    ASSERT_EQ(p.tiers[1].hosts.size(), 1u);  // only the listed fallback host
-    EXPECT_EQ(p.tiers[1].hosts[0].name.text(), "relay2.london.smarthost.home.arpa.");
-    EXPECT_EQ(p.tiers[2].hosts.size(), 2u);
-    EXPECT_EQ(tried_addresses(p), (std::vector<std::size_t>{1, 2, 2}));
-    EXPECT_EQ(find_site(inv, "nowhere"), inv.sites.size());
-}
-
-TEST(ExplainPlan, MakePlanOrdersAndMergesWhateverTheInputOrder) {
-    Name site = *Name::parse("s.example.");
-    Name a = *Name::parse("a.example."), b = *Name::parse("b.example.");
-    A one{{10, 0, 0, 1}}, two{{10, 0, 0, 2}};
-    auto p1 = make_plan(site, {{20, {b, {two, one}, {}}}, {10, {b, {one}, {}}}, {10, {a, {}, {}}}, {10, {b, {one}, {}}}});
-    auto p2 = make_plan(site, {{10, {a, {}, {}}}, {10, {b, {one, one}, {}}}, {20, {b, {one, two}, {}}}});
-    EXPECT_EQ(p1, p2);
-    ASSERT_EQ(p1.tiers.size(), 2u);
-    EXPECT_EQ(p1.tiers[0].hosts.size(), 2u);
-    EXPECT_EQ(p1.tiers[0].hosts[0].name, a);
-    EXPECT_EQ(p1.tiers[1].hosts[0].ipv4, (std::vector<A>{one, two}));
-    EXPECT_EQ(tried_addresses(p1, 2), (std::vector<std::size_t>{1, 1}));
-}
-
 TEST(ExplainRender, HostWithoutAddressAndNoMx) {
     Name site = *Name::parse("s.example.");
     Name a = *Name::parse("a.example.");
@@ -128,19 +99,6 @@ TEST(ExplainDown, NamesAndAddressesResolveToHosts) {
     EXPECT_EQ(bad.errors()[1].message, "--down 10.9.9.9: no host of the plan for " + p.site.text() +
                                            " has this name or address");
     EXPECT_TRUE(bad.errors()[1].where.pointer.empty() && bad.errors()[1].where.file.empty());
-}
-
-TEST(ExplainServerAddress, Parses) {
-    auto v4 = parse_server_address("127.0.0.1:5353");
-    ASSERT_TRUE(v4);
-    EXPECT_EQ(v4->host, "127.0.0.1");
-    EXPECT_EQ(v4->port, 5353);
-    auto v6 = parse_server_address("[::1]:53");
-    ASSERT_TRUE(v6);
-    EXPECT_EQ(v6->text(), "[::1]:53");
-    for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "::1:53", "[::1]53",
-                            "localhost:53", "127.0.0.1:5x"})
-        EXPECT_FALSE(parse_server_address(bad)) << bad;
 }
 
 TEST(ExplainCli, ExitStatus) {

@@ -47,7 +47,7 @@ TEST(Position, ByteOrderMarkIsNotAColumn) {
 
 TEST(Position, ManyOffsetsInOnePassMatchOneByOne) {
     std::string t = "[\n 1,\n 22,\n 333,\n \"ü\", 4\n]";
-    std::vector<std::size_t> offsets = {t.find("4"), 0, t.find("22"), t.find("333"), t.find("22")};
+    std::vector<std::size_t> offsets = {t.find('4'), 0, t.find("22"), t.find("333"), t.find("22")};
     auto got = positions_of(t, offsets);
     ASSERT_EQ(got.size(), offsets.size());
     for (std::size_t k = 0; k < offsets.size(); ++k) EXPECT_EQ(got[k], position_of(t, offsets[k])) << k;
@@ -132,7 +132,7 @@ TEST(Scanner, MembersInDocumentOrderAndTheirEnd) {
     for (auto m = s.first_member(0, &end); m.key != JsonScanner::npos; m = s.next_member(m, &end))
         keys.emplace_back(s.str(m.key, scratch));
     EXPECT_EQ(keys, (std::vector<std::string>{"b", "a"}));
-    EXPECT_EQ(end, t.find('}', t.find("2")) + 1);
+    EXPECT_EQ(end, t.find('}', t.find('2')) + 1);
     EXPECT_EQ(end, s.end_of(0));
     EXPECT_EQ(s.element_count(t.find('[')), 2u);
     EXPECT_EQ(s.element_after(s.end_of(t.find("1,"))), t.find("{\"x\""));
