@@ -13,11 +13,13 @@ namespace nettest {
 
 using Bytes = std::vector<std::uint8_t>;
 
-// A query-shaped message: the ID, then filler up to size.
+// A query-shaped message: the ID, QR clear (a message with QR set ends a TCP
+// conversation), then filler up to size.
 inline Bytes message(std::uint16_t id, std::size_t size = 20) {
     Bytes m(size, 0xab);
     m[0] = static_cast<std::uint8_t>(id >> 8);
     m[1] = static_cast<std::uint8_t>(id);
+    m[2] = 0x01;
     return m;
 }
 

@@ -172,6 +172,22 @@ TEST(TcpSession, ShortMessageEndsTheConversation) {
     EXPECT_TRUE(h.session.finished());
 }
 
+// A response where a query belongs (QR set, RFC 1035 §4.1.1): the answers before it are
+// sent, then the session finishes. QR is judged from the first three octets of the message,
+// before the rest has come.
+TEST(TcpSession, AResponseEndsTheConversation) {
+    Harness h;
+    Bytes response = message(2, 60000);
+    response[2] = 0x81;
+    Bytes input = concat({frame(message(1)), frame(response), frame(message(3))});
+    input.resize(2 + 20 + 2 + 3);  // the first query, then only the response's length, ID and flags
+    ASSERT_TRUE(h.feed(input));
+    EXPECT_EQ(h.handler.answered, 1);
+    EXPECT_FALSE(h.session.wants_input());
+    EXPECT_EQ(h.drain_all(), frame(message(1)));
+    EXPECT_TRUE(h.session.finished());
+}
+
 TEST(TcpSession, ZeroLengthAlsoEndsIt) {
     Harness h;
     ASSERT_TRUE(h.feed(Bytes{0, 0}));
