@@ -12,6 +12,7 @@
 
 #include "dnsd/net/fd.hpp"
 #include "dnsd/primary/notify.hpp"
+#include "dnsd/primary/retire.hpp"
 
 namespace dnsd {
 
@@ -62,11 +63,15 @@ std::string serving(const AnswerTable& table) {
     return describe_zones(table);
 }
 
+std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
+    return std::make_shared<const std::vector<zonegen::Zone>>(std::move(zones));
+}
+
 // What runs once the ready line is out: the signal loop and the reloads.
 class Serving {
 public:
-    Serving(Server& server, const Sources& sources, Notifier* notifier, const Output& out)
-        : server_(server), sources_(sources), notifier_(notifier), out_(out) {}
+    Serving(Server& server, const Sources& sources, Retirer& retirer, Notifier* notifier, const Output& out)
+        : server_(server), sources_(sources), retirer_(retirer), notifier_(notifier), out_(out) {}
 
     int until_stopped(const Fd& signals) {
         for (;;) {
@@ -99,23 +104,24 @@ private:
                 reasons += zonegen::format_gnu(d);
             }
             say(out_, "reload failed, still serving " + serving(*current) + ": " + reasons);
+            retirer_.give_back_heap();  // a broken file may have been parsed most of the way
             return;
         }
-        server_.set_table(next.value());
-        say(out_, "reloaded (" + describe_zones(*next.value()) + ")");
+        LoadedTable loaded = std::move(next).value();
+        server_.set_table(loaded.table);
+        say(out_, "reloaded (" + describe_zones(*loaded.table) + ")");
         // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
         if (notifier_)
-            for (const ZoneImage* z : changed_zones(current.get(), *next.value())) notifier_->notify(*z);
-        // The workers let go of the old table with their next batch, so it is usually freed
-        // here and its heap returned at once. A transfer in flight keeps it until the
-        // transfer ends (and frees it in its worker); a reload does not wait for that.
-        for (int i = 0; i < 100 && current.use_count() > 1; ++i) ::usleep(2000);
-        current.reset();
-        return_free_heap();
+            for (const ZoneImage* z : changed_zones(current.get(), *loaded.table)) notifier_->notify(*z);
+        // Queries and transfers in flight finish on the table they started with (DESIGN
+        // "Reload"); the retirer frees it once they have let go.
+        retirer_.retire(std::move(current));
+        retirer_.retire(garbage(std::move(loaded.zones)));
     }
 
     Server& server_;
     const Sources& sources_;
+    Retirer& retirer_;
     Notifier* notifier_;
     const Output& out_;
 };
@@ -147,9 +153,13 @@ int start_and_serve(StartOptions o) {
         print_all(out, loaded.errors());
         return kExitInvalid;
     }
+    // Outlives the server, so that what it holds is the last reference once the server stops.
+    Retirer retirer;
+    retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
+
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
-    auto server = Server::start(std::move(o.server), std::move(loaded).value());
+    auto server = Server::start(std::move(o.server), std::move(loaded.value().table));
     if (!server) {
         for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
         return kExitUsage;
@@ -178,7 +188,7 @@ int start_and_serve(StartOptions o) {
     say(out, ready_message(*server.value()));
     if (notifier)
         for (const ZoneImage* z : changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
-    return Serving(*server.value(), o.sources, notifier.get(), out).until_stopped(signals.value());
+    return Serving(*server.value(), o.sources, retirer, notifier.get(), out).until_stopped(signals.value());
 }
 
 }  // namespace dnsd
