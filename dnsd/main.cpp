@@ -1,32 +1,25 @@
-// dnsd's command line (DESIGN "Command line"): options in, a Server and its lifecycle out.
+// dnsd's command line (DESIGN "Command line"): options in, StartOptions out, and
+// start_and_serve() (dnsd/primary/lifecycle.hpp) does the rest.
 // Exit status: 0 stopped cleanly, 1 a zone or inventory is bad at start, 2 usage or I/O
 // (a source cannot be read, an address cannot be bound), 70 internal error.
-#include <signal.h>
-
 #include <boost/program_options.hpp>
 
-#include <cstdio>
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "dnsd/primary/acl.hpp"
 #include "dnsd/primary/lifecycle.hpp"
-#include "dnsd/primary/loader.hpp"
-#include "dnsd/net/log.hpp"
-#include "dnsd/primary/notify.hpp"
 #include "dnsd/primary/privileges.hpp"
-#include "dnsd/net/server.hpp"
 #include "dnsd/primary/tsig.hpp"
-#include "dnsd/primary/xfr.hpp"
 #include "zonegen/core/decimal.hpp"
 
 namespace po = boost::program_options;
 
 namespace {
 
-constexpr int kExitInvalid = 1, kExitUsage = 2, kExitInternal = 70;
+using dnsd::kExitInternal;
+using dnsd::kExitUsage;
 
 const char* const kUsage =
     "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
@@ -97,13 +90,14 @@ int run(int argc, char** argv) {
         return kExitUsage;
     }
 
-    dnsd::Sources sources;
+    dnsd::StartOptions start;
+    dnsd::Sources& sources = start.sources;
     if (vm.count("zone")) sources.zone_files = vm["zone"].as<std::vector<std::string>>();
     if (vm.count("inventory")) sources.inventory = vm["inventory"].as<std::string>();
     if (sources.zone_files.empty() == sources.inventory.empty())
         return usage_error("give either --zone FILE... or --inventory FILE");
 
-    dnsd::ServerOptions options;
+    dnsd::ServerOptions& options = start.server;
     std::vector<std::string> listen = {"127.0.0.1:5353"};
     if (vm.count("listen")) listen = vm["listen"].as<std::vector<std::string>>();
     for (const std::string& text : listen) {
@@ -127,7 +121,6 @@ int run(int argc, char** argv) {
     options.max_connections = number("max-connections", 1, 1'000'000, "");
     if (!usage_problem.empty()) return usage_error(usage_problem);
 
-    auto policy = std::make_shared<dnsd::TransferPolicy>();
     if (vm.count("allow-transfer")) {
         std::vector<dnsd::AddressRange> ranges;
         for (const std::string& text : vm["allow-transfer"].as<std::vector<std::string>>()) {
@@ -135,15 +128,14 @@ int run(int argc, char** argv) {
             if (!r) return usage_error("--allow-transfer " + r.errors().front().message);
             ranges.push_back(r.value());
         }
-        policy->allow = dnsd::TransferAcl(std::move(ranges));
+        start.transfer.allow = dnsd::TransferAcl(std::move(ranges));
     }
-    std::vector<dnsd::Endpoint> notify_targets;
     if (vm.count("notify")) {
         for (const std::string& text : vm["notify"].as<std::vector<std::string>>()) {
             auto ep = dnsd::parse_endpoint(text);
             if (!ep) return usage_error("--notify " + ep.errors().front().message);
             if (ep.value().port() == 0) return usage_error("--notify \"" + text + "\": the port must not be 0");
-            notify_targets.push_back(ep.value());
+            start.notify.push_back(ep.value());
         }
     }
     if (vm.count("tsig-key")) {
@@ -152,74 +144,16 @@ int run(int argc, char** argv) {
             print_all(key.errors());
             return kExitUsage;
         }
-        policy->key = key.value();
+        start.transfer.key = key.value();
     }
-    options.transfer = dnsd::make_transfer_hook(policy);
-
-    std::optional<dnsd::Account> account;
+    // Looked up now, while dnsd is single-threaded and before anything is bound: a typo is a
+    // usage error.
     if (vm.count("user")) {
         auto found = dnsd::find_account(vm["user"].as<std::string>());
         if (!found) return usage_error(found.errors().front().message);
-        account = std::move(found).value();
-        if (auto e = dnsd::forbid_new_privileges()) {  // before any thread, so every thread has it
-            print_all({*e});
-            return kExitUsage;
-        }
+        start.user = std::move(found).value();
     }
-
-    // A stderr reader that goes away must not kill the server: writes then fail instead.
-    ::signal(SIGPIPE, SIG_IGN);
-    auto signals = dnsd::watch_signals();  // before any thread exists
-    if (!signals) {
-        print_all(signals.errors());
-        return kExitInternal;
-    }
-
-    if (auto missing = dnsd::unreadable_sources(sources); !missing.empty()) {
-        print_all(missing);
-        return kExitUsage;
-    }
-    auto table = dnsd::load_table(sources);
-    if (!table) {
-        print_all(table.errors());
-        return kExitInvalid;
-    }
-    auto server = dnsd::Server::start(std::move(options), std::move(table).value());
-    if (!server) {
-        for (const auto& d : server.errors()) dnsd::log_line(zonegen::format_gnu(d));
-        return kExitUsage;
-    }
-    std::unique_ptr<dnsd::Notifier> notifier;
-    if (!notify_targets.empty()) {
-        auto started = dnsd::Notifier::start(std::move(notify_targets), policy->key);
-        if (!started) {
-            for (const auto& d : started.errors()) dnsd::log_line(zonegen::format_gnu(d));
-            return kExitUsage;
-        }
-        notifier = std::move(started).value();
-    }
-    if (account) {
-        if (auto e = dnsd::switch_to(*account)) {
-            dnsd::log_line(e->message);
-            return kExitUsage;
-        }
-        // A source the new user cannot read would only fail at the next SIGHUP; say so now.
-        if (auto unreadable = dnsd::unreadable_sources(sources); !unreadable.empty()) {
-            for (const auto& d : unreadable)
-                dnsd::log_line(zonegen::format_gnu(d) + " (as user " + account->name + ", who reloads it)");
-            return kExitUsage;
-        }
-    }
-    dnsd::log_line(dnsd::ready_message(*server.value()));
-    dnsd::SwapHook swapped;
-    if (notifier) {
-        // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
-        for (const dnsd::ZoneImage* z : dnsd::changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
-        swapped = [&notifier](const dnsd::AnswerTable& before, const dnsd::AnswerTable& after) {
-            for (const dnsd::ZoneImage* z : dnsd::changed_zones(&before, after)) notifier->notify(*z);
-        };
-    }
-    return dnsd::run_until_stopped(*server.value(), sources, signals.value(), swapped);
+    return dnsd::start_and_serve(std::move(start));
 }
 
 }  // namespace

@@ -8,8 +8,6 @@
 #include <array>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
 
 #include "dnsd/answer/answer_table_impl.hpp"
@@ -38,18 +36,20 @@ bool is_wildcard(std::string_view name) { return name.size() > 2 && name[0] == 1
 
 class Compiler {
 public:
-    explicit Compiler(AnswerTable::Impl& t) : t_(t), w_(t.bytes, t.relocs) {}
+    // Borrows names from zones: they must stay put until run() is done.
+    Compiler(AnswerTable::Impl& t, const std::vector<zonegen::Zone>& zones)
+        : t_(t), zones_(zones), w_(t.bytes, t.relocs) {}
 
     std::vector<Diagnostic> run() {
         check_zones();
         if (!errors_.empty()) return std::move(errors_);
-        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) apexes_.emplace(t_.zones[z].origin().wire(), z);
+        for (std::uint32_t z = 0; z < zones_.size(); ++z) apexes_.emplace(zones_[z].origin().wire(), z);
         std::size_t records = 0;
-        for (const auto& zone : t_.zones) records += zone.record_count();
+        for (const auto& zone : zones_) records += zone.record_count();
         t_.types.reserve(records);
         // Owners plus a margin for empty non-terminals; names at their wire length.
         std::size_t owners = 0, name_bytes = 0;
-        for (const auto& zone : t_.zones)
+        for (const auto& zone : zones_)
             for (const Node& node : zone.nodes()) {
                 ++owners;
                 name_bytes += node.owner.wire().size();
@@ -71,13 +71,13 @@ public:
 
 private:
     void error(std::uint32_t zone, std::string message) {
-        errors_.push_back({{}, "zone " + t_.zones[zone].origin().text() + ": " + message});
+        errors_.push_back({{}, "zone " + zones_[zone].origin().text() + ": " + message});
     }
 
     void check_zones() {
         std::unordered_map<std::string_view, std::size_t> seen;
-        for (std::size_t z = 0; z < t_.zones.size(); ++z) {
-            const auto& zone = t_.zones[z];
+        for (std::size_t z = 0; z < zones_.size(); ++z) {
+            const auto& zone = zones_[z];
             if (zone.nodes().empty() || !(zone.nodes().front().owner == zone.origin()) ||
                 !zone.nodes().front().find(RRType::SOA)) {
                 errors_.push_back({{}, "zone " + zone.origin().text() + " has no SOA record at its apex"});
@@ -105,11 +105,11 @@ private:
     }
 
     void index_owners() {
-        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) {
-            for (const Node& node : t_.zones[z].nodes()) {
+        for (std::uint32_t z = 0; z < zones_.size(); ++z) {
+            for (const Node& node : zones_[z].nodes()) {
                 const std::string_view owner = node.owner.wire();
                 // A served zone nested below this one answers for its names (longest match).
-                if (t_.zones.size() > 1 && owning_zone(owner) != z) continue;
+                if (zones_.size() > 1 && owning_zone(owner) != z) continue;
                 add_entry(owner, z, &node);
             }
         }
@@ -147,14 +147,14 @@ private:
         bool any = false;
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Node* n = nodes_[i];
-            if (n && n->find(RRType::NS) && !(n->owner == t_.zones[t_.entries[i].zone].origin())) {
+            if (n && n->find(RRType::NS) && !(n->owner == zones_[t_.entries[i].zone].origin())) {
                 cut_of_entry[i] = i;
                 any = true;
             }
         }
         if (!any) return;
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
-            const std::string_view apex = t_.zones[t_.entries[i].zone].origin().wire();
+            const std::string_view apex = zones_[t_.entries[i].zone].origin().wire();
             std::uint32_t top = kNone;
             for (std::string_view s = name_of(i); s.size() > apex.size(); s = parent_of(s)) {
                 const Entry* a = t_.find(bytes_of(s), s.size());
@@ -196,9 +196,9 @@ private:
     }
 
     void compile_negative_answers() {
-        t_.zone_answers.resize(t_.zones.size());
-        for (std::uint32_t z = 0; z < t_.zones.size(); ++z) {
-            const auto& zone = t_.zones[z];
+        t_.zone_answers.resize(zones_.size());
+        for (std::uint32_t z = 0; z < zones_.size(); ++z) {
+            const auto& zone = zones_[z];
             const std::string_view apex = zone.origin().wire();
             const auto* soa = zone.nodes().front().find(RRType::SOA);
             // RFC 2308 §3: the SOA's TTL in a negative answer is min(SOA TTL, MINIMUM).
@@ -272,6 +272,7 @@ private:
     }
 
     AnswerTable::Impl& t_;
+    const std::vector<zonegen::Zone>& zones_;
     SectionWriter w_;
     std::vector<Diagnostic> errors_;
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
@@ -283,25 +284,13 @@ private:
 
 }  // namespace
 
-zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(std::vector<zonegen::Zone> zones) {
+zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones) {
     auto impl = std::make_unique<Impl>();
-    impl->zones = std::move(zones);  // the compiler borrows names from these: they stay put until it is done
-    std::vector<Diagnostic> errors = Compiler(*impl).run();
+    std::vector<Diagnostic> errors = Compiler(*impl, zones).run();
     if (!errors.empty()) return errors;
-    // The compiled sections hold copies of everything they need; the rest of dnsd needs
-    // only the records as bytes, so the zones' million objects go now.
-    impl->images.reserve(impl->zones.size());
-    for (const zonegen::Zone& z : impl->zones) impl->images.emplace_back(z);
-    // Freeing a million small objects and trimming the heap takes a tenth of a second
-    // that the first answer need not wait for; without a thread to spare, it waits.
-    try {
-        std::thread([zones = std::move(impl->zones)]() mutable {
-            zones = {};
-            return_free_heap();
-        }).detach();
-    } catch (const std::system_error&) {
-        impl->zones = {};
-    }
+    // AXFR, NOTIFY and reloads need only the records as bytes, not the zones' objects.
+    impl->images.reserve(zones.size());
+    for (const zonegen::Zone& z : zones) impl->images.emplace_back(z);
     return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl)));
 }
 

@@ -72,7 +72,7 @@ inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max()
 struct Entry {
     std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
     std::uint32_t first_type = 0;   // into Impl::types
-    std::uint32_t zone = 0;         // into Impl::zone_answers (and zones)
+    std::uint32_t zone = 0;         // into Impl::zone_answers (and images)
     std::uint32_t referral = kNone; // at or below a delegation: into Impl::referrals
     std::uint16_t type_count = 0;
     std::uint8_t name_length = 0;
@@ -80,9 +80,8 @@ struct Entry {
 };
 
 struct AnswerTable::Impl {
-    std::vector<zonegen::Zone> zones;       // while compiling only
-    std::vector<ZoneImage> images;          // parallel to zones, kept
-    std::vector<ZoneAnswers> zone_answers;  // parallel to zones
+    std::vector<ZoneImage> images;          // the zones compiled, in their order
+    std::vector<ZoneAnswers> zone_answers;  // parallel to images
     std::vector<Referral> referrals;
     TableVector<Entry> entries;
     TableVector<TypeAnswer> types;

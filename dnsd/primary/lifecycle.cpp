@@ -1,4 +1,4 @@
-// Signals, reloads and the lifecycle lines on stderr.
+// The start-up order, signals, reloads and the lifecycle lines (lifecycle.hpp).
 #include "dnsd/primary/lifecycle.hpp"
 
 #include <signal.h>
@@ -7,44 +7,36 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <string>
 
-#include "dnsd/net/log.hpp"
+#include "dnsd/net/fd.hpp"
+#include "dnsd/primary/notify.hpp"
+#include "dnsd/primary/retire.hpp"
 
 namespace dnsd {
 
 namespace {
 
-// "serial N" for the usual single zone, every zone's name and serial otherwise.
-std::string serving(const AnswerTable& table) {
-    if (table.zones().size() == 1) return "serial " + std::to_string(table.zones().front().serial());
-    return describe_zones(table);
+using zonegen::Diagnostic;
+
+// "dnsd: <message>", as log_line() writes it.
+void say(const Output& out, std::string_view message) {
+    std::string line;
+    line.reserve(message.size() + 8);
+    line += "dnsd: ";
+    line += message;
+    line += '\n';
+    out(line);
 }
 
-void reload(Server& server, const Sources& sources, const SwapHook& swapped) {
-    std::shared_ptr<const AnswerTable> current = server.table();
-    auto next = load_table(sources, current.get());
-    if (!next) {
-        std::string reasons;
-        for (const zonegen::Diagnostic& d : next.errors()) {
-            if (!reasons.empty()) reasons += "; ";
-            reasons += zonegen::format_gnu(d);
-        }
-        log_line("reload failed, still serving " + serving(*current) + ": " + reasons);
-        return;
-    }
-    server.set_table(next.value());
-    log_line("reloaded (" + describe_zones(*next.value()) + ")");
-    if (swapped) swapped(*current, *next.value());
-    // The workers let go of the old table with their next batch, so it is usually freed
-    // here and its heap returned at once. A transfer in flight keeps it until the
-    // transfer ends (and frees it in its worker); a reload does not wait for that.
-    for (int i = 0; i < 100 && current.use_count() > 1; ++i) ::usleep(2000);
-    current.reset();
-    return_free_heap();
+// file:line: message, one a line, as zonegen prints them.
+void print_all(const Output& out, const std::vector<Diagnostic>& errors) {
+    for (const Diagnostic& d : errors) out(zonegen::format_gnu(d) + '\n');
 }
 
-}  // namespace
-
+// Blocks SIGHUP, SIGINT and SIGTERM and returns a signalfd that reports them. Threads
+// started afterwards inherit the mask, so only the signalfd sees them.
 zonegen::Result<Fd> watch_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -54,34 +46,149 @@ zonegen::Result<Fd> watch_signals() {
         sigaddset(&set, s);
     }
     if (int err = ::pthread_sigmask(SIG_BLOCK, &set, nullptr); err != 0)
-        return zonegen::Diagnostic{{}, std::string("cannot block signals: ") + std::strerror(err)};
+        return Diagnostic{{}, std::string("cannot block signals: ") + std::strerror(err)};
     Fd fd(::signalfd(-1, &set, SFD_CLOEXEC));
-    if (!fd) return zonegen::Diagnostic{{}, std::string("signalfd: ") + std::strerror(errno)};
+    if (!fd) return Diagnostic{{}, std::string("signalfd: ") + std::strerror(errno)};
     return fd;
 }
 
+// "ready on udp 127.0.0.1:53531 tcp 127.0.0.1:53531 (smarthost.local serial 2026112301)"
 std::string ready_message(const Server& server) {
     return "ready on " + server.bound_text() + " (" + describe_zones(*server.table()) + ")";
 }
 
-int run_until_stopped(Server& server, const Sources& sources, const Fd& signals, const SwapHook& swapped) {
-    for (;;) {
-        signalfd_siginfo info{};
-        ssize_t n = ::read(signals.get(), &info, sizeof info);
-        if (n < 0 && errno == EINTR) continue;
-        if (n != static_cast<ssize_t>(sizeof info)) {
-            log_line(std::string("cannot read signals, stopping: ") + std::strerror(errno));
-            server.stop();
-            return 70;
+// "serial N" for the usual single zone, every zone's name and serial otherwise.
+std::string serving(const AnswerTable& table) {
+    if (table.zones().size() == 1) return "serial " + std::to_string(table.zones().front().serial());
+    return describe_zones(table);
+}
+
+std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
+    return std::make_shared<const std::vector<zonegen::Zone>>(std::move(zones));
+}
+
+// What runs once the ready line is out: the signal loop and the reloads.
+class Serving {
+public:
+    Serving(Server& server, const Sources& sources, Retirer& retirer, Notifier* notifier, const Output& out)
+        : server_(server), sources_(sources), retirer_(retirer), notifier_(notifier), out_(out) {}
+
+    int until_stopped(const Fd& signals) {
+        for (;;) {
+            signalfd_siginfo info{};
+            ssize_t n = ::read(signals.get(), &info, sizeof info);
+            if (n < 0 && errno == EINTR) continue;
+            if (n != static_cast<ssize_t>(sizeof info)) {
+                say(out_, std::string("cannot read signals, stopping: ") + std::strerror(errno));
+                server_.stop();
+                return kExitInternal;
+            }
+            if (info.ssi_signo == SIGHUP) {
+                reload();  // the workers keep serving meanwhile
+                continue;
+            }
+            server_.stop();
+            say(out_, std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+            return kExitOk;
         }
-        if (info.ssi_signo == SIGHUP) {
-            reload(server, sources, swapped);  // the workers keep serving meanwhile
-            continue;
-        }
-        server.stop();
-        log_line(std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")");
-        return 0;
     }
+
+private:
+    void reload() {
+        std::shared_ptr<const AnswerTable> current = server_.table();
+        auto next = load_table(sources_, current.get());
+        if (!next) {
+            std::string reasons;
+            for (const Diagnostic& d : next.errors()) {
+                if (!reasons.empty()) reasons += "; ";
+                reasons += zonegen::format_gnu(d);
+            }
+            say(out_, "reload failed, still serving " + serving(*current) + ": " + reasons);
+            retirer_.give_back_heap();  // a broken file may have been parsed most of the way
+            return;
+        }
+        LoadedTable loaded = std::move(next).value();
+        server_.set_table(loaded.table);
+        say(out_, "reloaded (" + describe_zones(*loaded.table) + ")");
+        // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
+        if (notifier_)
+            for (const ZoneImage* z : changed_zones(current.get(), *loaded.table)) notifier_->notify(*z);
+        // Queries and transfers in flight finish on the table they started with (DESIGN
+        // "Reload"); the retirer frees it once they have let go.
+        retirer_.retire(std::move(current));
+        retirer_.retire(garbage(std::move(loaded.zones)));
+    }
+
+    Server& server_;
+    const Sources& sources_;
+    Retirer& retirer_;
+    Notifier* notifier_;
+    const Output& out_;
+};
+
+}  // namespace
+
+int start_and_serve(StartOptions o) {
+    const Output& out = o.out;
+    if (o.user) {
+        if (auto e = forbid_new_privileges()) {  // before any thread, so every thread has it
+            print_all(out, {*e});
+            return kExitUsage;
+        }
+    }
+    // A stderr reader that goes away must not kill the server: writes then fail instead.
+    ::signal(SIGPIPE, SIG_IGN);
+    auto signals = watch_signals();  // before any thread exists
+    if (!signals) {
+        print_all(out, signals.errors());
+        return kExitInternal;
+    }
+
+    if (auto missing = unreadable_sources(o.sources); !missing.empty()) {
+        print_all(out, missing);
+        return kExitUsage;
+    }
+    auto loaded = load_table(o.sources);
+    if (!loaded) {
+        print_all(out, loaded.errors());
+        return kExitInvalid;
+    }
+    // Outlives the server, so that what it holds is the last reference once the server stops.
+    Retirer retirer;
+    retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
+
+    auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
+    o.server.transfer = make_transfer_hook(policy);
+    auto server = Server::start(std::move(o.server), std::move(loaded.value().table));
+    if (!server) {
+        for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
+        return kExitUsage;
+    }
+    std::unique_ptr<Notifier> notifier;
+    if (!o.notify.empty()) {
+        auto started = Notifier::start(std::move(o.notify), policy->key);
+        if (!started) {
+            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
+            return kExitUsage;
+        }
+        notifier = std::move(started).value();
+    }
+    if (o.user) {
+        if (auto e = switch_to(*o.user)) {
+            say(out, e->message);
+            return kExitUsage;
+        }
+        // A source the new user cannot read would only fail at the next SIGHUP; say so now.
+        if (auto unreadable = unreadable_sources(o.sources); !unreadable.empty()) {
+            for (const Diagnostic& d : unreadable)
+                say(out, zonegen::format_gnu(d) + " (as user " + o.user->name + ", who reloads it)");
+            return kExitUsage;
+        }
+    }
+    say(out, ready_message(*server.value()));
+    if (notifier)
+        for (const ZoneImage* z : changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
+    return Serving(*server.value(), o.sources, retirer, notifier.get(), out).until_stopped(signals.value());
 }
 
 }  // namespace dnsd

@@ -1,30 +1,63 @@
-// dnsd's life after the sockets are bound: the ready line, SIGHUP reloads and the SIGTERM
-// stop. Signals arrive through a signalfd read by the main thread, so no work ever runs in
-// a signal handler and the workers are never interrupted.
+// dnsd's life from start to stop, in the order that matters: no new privileges and the
+// signalfd before any thread, the zones loaded, the sockets bound, the NOTIFY sender, the
+// switch to --user, the ready line; then SIGHUP reloads and the SIGTERM stop. Signals arrive
+// through a signalfd read by the thread that runs all this, so no work ever runs in a signal
+// handler and the workers are never interrupted. dnsd/main.cpp parses the command line into
+// StartOptions and calls start_and_serve(); tests call it too.
 #pragma once
 
 #include <functional>
-#include <string>
+#include <optional>
+#include <string_view>
+#include <vector>
 
-#include "dnsd/net/fd.hpp"
-#include "dnsd/primary/loader.hpp"
+#include "dnsd/net/endpoint.hpp"
+#include "dnsd/net/log.hpp"
 #include "dnsd/net/server.hpp"
-#include "zonegen/core/diagnostic.hpp"
+#include "dnsd/primary/loader.hpp"
+#include "dnsd/primary/privileges.hpp"
+#include "dnsd/primary/xfr.hpp"
 
 namespace dnsd {
 
-// Blocks SIGHUP, SIGINT and SIGTERM and returns a signalfd that reports them. Call it
-// before starting any thread: threads inherit the mask, so only the signalfd sees them.
-zonegen::Result<Fd> watch_signals();
+// dnsd's exit status (DESIGN "Errors").
+enum ExitStatus : int {
+    kExitOk = 0,        // stopped cleanly
+    kExitInvalid = 1,   // a zone or inventory is bad at start
+    kExitUsage = 2,     // usage or I/O: a source cannot be read, an address cannot be bound
+    kExitInternal = 70,
+};
 
-// "ready on udp 127.0.0.1:53531 tcp 127.0.0.1:53531 (smarthost.local serial 2026112301)"
-std::string ready_message(const Server& server);
+// Where the lifecycle lines and the start-up errors go: whole lines, each with its newline.
+// Workers, transfers and NOTIFY log to stderr directly.
+using Output = std::function<void(std::string_view lines)>;
 
-// Serves until SIGTERM or SIGINT; on SIGHUP, loads the sources again to the side and swaps
-// the new table in only if it loaded, compiled and no serial went backwards. Returns the
-// exit status. swapped, if set, runs after each successful swap with the old and the new
-// table (NOTIFY hooks in here); never after a failed reload.
-using SwapHook = std::function<void(const AnswerTable& before, const AnswerTable& after)>;
-int run_until_stopped(Server& server, const Sources& sources, const Fd& signals, const SwapHook& swapped = {});
+struct StartOptions {
+    Sources sources;
+    ServerOptions server;                 // its transfer hook is made from transfer
+    TransferPolicy transfer;              // --allow-transfer; --tsig-key, which also signs NOTIFYs
+    std::vector<Endpoint> notify;         // --notify targets
+    std::optional<Account> user;          // --user, already looked up (find_account)
+    Output out = write_stderr;
+};
+
+// Starts dnsd and serves until SIGTERM or SIGINT. Returns the exit status; every failure at
+// start says why on out and leaves nothing running:
+//   kExitUsage     PR_SET_NO_NEW_PRIVS refused, a source that cannot be opened (before the
+//                  switch, or by the user after it), an address that cannot be bound, no
+//                  NOTIFY socket, a failed switch to the user
+//   kExitInvalid   a zone or inventory that does not load
+//   kExitInternal  signals that cannot be blocked or read
+// Once serving: "dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)", NOTIFY for
+// every zone loaded; on SIGHUP the sources are loaded again to the side and swapped in only
+// if they loaded, compiled and no serial went backwards ("dnsd: reloaded (...)", or "dnsd:
+// reload failed, still serving ...: reasons"), then NOTIFY for each zone whose serial changed
+// (RFC 1996 §4.7); SIGTERM or SIGINT stop with "dnsd: stopped (SIGTERM)" and status 0.
+//
+// The signals are blocked in the calling thread and the threads it starts, and read from a
+// signalfd: call it in dnsd's only thread (main), or in a test from a thread of its own and
+// send it SIGHUP and SIGTERM with pthread_kill (a signal sent to the process could land in
+// another thread).
+int start_and_serve(StartOptions options);
 
 }  // namespace dnsd

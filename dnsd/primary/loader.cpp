@@ -66,9 +66,7 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
     return out;
 }
 
-namespace {
-
-zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sources, const AnswerTable* current) {
+zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current) {
     std::vector<Diagnostic> errors;
     std::vector<Loaded> loaded;
     for (const std::string& path : sources.zone_files) {
@@ -104,18 +102,13 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> load_all(const Sources& sour
     }
     if (!errors.empty()) return errors;
 
-    std::vector<Zone> zones;
-    zones.reserve(loaded.size());
-    for (Loaded& l : loaded) zones.push_back(std::move(l.zone));
-    return AnswerTable::compile(std::move(zones));
-}
-
-}  // namespace
-
-zonegen::Result<std::shared_ptr<const AnswerTable>> load_table(const Sources& sources, const AnswerTable* current) {
-    auto table = load_all(sources, current);  // its temporaries are gone once it returns
-    return_free_heap();
-    return table;
+    LoadedTable out;
+    out.zones.reserve(loaded.size());
+    for (Loaded& l : loaded) out.zones.push_back(std::move(l.zone));
+    auto table = AnswerTable::compile(out.zones);
+    if (!table) return table.errors();
+    out.table = std::move(table).value();
+    return out;
 }
 
 std::string describe_zones(const AnswerTable& table) {
