@@ -18,8 +18,8 @@ namespace po = boost::program_options;
 
 namespace {
 
-using dnsd::kExitInternal;
-using dnsd::kExitUsage;
+constexpr int kExitUsage = static_cast<int>(zonegen::Exit::Usage);
+constexpr int kExitInternal = static_cast<int>(zonegen::Exit::Internal);
 
 const char* const kUsage =
     "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
@@ -153,7 +153,7 @@ int run(int argc, char** argv) {
         if (!found) return usage_error(found.errors().front().message);
         start.user = std::move(found).value();
     }
-    return dnsd::start_and_serve(std::move(start));
+    return static_cast<int>(dnsd::start_and_serve(std::move(start)));
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ public:
     Serving(Server& server, const Sources& sources, Retirer& retirer, Notifier* notifier, const Output& out)
         : server_(server), sources_(sources), retirer_(retirer), notifier_(notifier), out_(out) {}
 
-    int until_stopped(const Fd& signals) {
+    zonegen::Exit until_stopped(const Fd& signals) {
         for (;;) {
             signalfd_siginfo info{};
             ssize_t n = ::read(signals.get(), &info, sizeof info);
@@ -81,7 +81,7 @@ public:
             if (n != static_cast<ssize_t>(sizeof info)) {
                 say(out_, std::string("cannot read signals, stopping: ") + std::strerror(errno));
                 server_.stop();
-                return kExitInternal;
+                return zonegen::Exit::Internal;
             }
             if (info.ssi_signo == SIGHUP) {
                 reload();  // the workers keep serving meanwhile
@@ -89,7 +89,7 @@ public:
             }
             server_.stop();
             say(out_, std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")");
-            return kExitOk;
+            return zonegen::Exit::Ok;
         }
     }
 
@@ -128,12 +128,12 @@ private:
 
 }  // namespace
 
-int start_and_serve(StartOptions o) {
+zonegen::Exit start_and_serve(StartOptions o) {
     const Output& out = o.out;
     if (o.user) {
         if (auto e = forbid_new_privileges()) {  // before any thread, so every thread has it
             print_all(out, {*e});
-            return kExitUsage;
+            return zonegen::Exit::Usage;
         }
     }
     // A stderr reader that goes away must not kill the server: writes then fail instead.
@@ -141,17 +141,17 @@ int start_and_serve(StartOptions o) {
     auto signals = watch_signals();  // before any thread exists
     if (!signals) {
         print_all(out, signals.errors());
-        return kExitInternal;
+        return zonegen::Exit::Internal;
     }
 
     if (auto missing = unreadable_sources(o.sources); !missing.empty()) {
         print_all(out, missing);
-        return kExitUsage;
+        return zonegen::Exit::Usage;
     }
     auto loaded = load_table(o.sources);
     if (!loaded) {
         print_all(out, loaded.errors());
-        return kExitInvalid;
+        return zonegen::Exit::Invalid;
     }
     // Outlives the server, so that what it holds is the last reference once the server stops.
     Retirer retirer;
@@ -162,27 +162,27 @@ int start_and_serve(StartOptions o) {
     auto server = Server::start(std::move(o.server), std::move(loaded.value().table));
     if (!server) {
         for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
-        return kExitUsage;
+        return zonegen::Exit::Usage;
     }
     std::unique_ptr<Notifier> notifier;
     if (!o.notify.empty()) {
         auto started = Notifier::start(std::move(o.notify), policy->key);
         if (!started) {
             for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
-            return kExitUsage;
+            return zonegen::Exit::Usage;
         }
         notifier = std::move(started).value();
     }
     if (o.user) {
         if (auto e = switch_to(*o.user)) {
             say(out, e->message);
-            return kExitUsage;
+            return zonegen::Exit::Usage;
         }
         // A source the new user cannot read would only fail at the next SIGHUP; say so now.
         if (auto unreadable = unreadable_sources(o.sources); !unreadable.empty()) {
             for (const Diagnostic& d : unreadable)
                 say(out, zonegen::format_gnu(d) + " (as user " + o.user->name + ", who reloads it)");
-            return kExitUsage;
+            return zonegen::Exit::Usage;
         }
     }
     say(out, ready_message(*server.value()));

@@ -20,14 +20,6 @@
 
 namespace dnsd {
 
-// dnsd's exit status (DESIGN "Errors").
-enum ExitStatus : int {
-    kExitOk = 0,        // stopped cleanly
-    kExitInvalid = 1,   // a zone or inventory is bad at start
-    kExitUsage = 2,     // usage or I/O: a source cannot be read, an address cannot be bound
-    kExitInternal = 70,
-};
-
 // Where the lifecycle lines and the start-up errors go: whole lines, each with its newline.
 // Workers, transfers and NOTIFY log to stderr directly.
 using Output = std::function<void(std::string_view lines)>;
@@ -41,13 +33,13 @@ struct StartOptions {
     Output out = write_stderr;
 };
 
-// Starts dnsd and serves until SIGTERM or SIGINT. Returns the exit status; every failure at
-// start says why on out and leaves nothing running:
-//   kExitUsage     PR_SET_NO_NEW_PRIVS refused, a source that cannot be opened (before the
+// Starts dnsd and serves until SIGTERM or SIGINT. Returns the exit status (Ok: stopped
+// cleanly); every failure at start says why on out and leaves nothing running:
+//   Usage          PR_SET_NO_NEW_PRIVS refused, a source that cannot be opened (before the
 //                  switch, or by the user after it), an address that cannot be bound, no
 //                  NOTIFY socket, a failed switch to the user
-//   kExitInvalid   a zone or inventory that does not load
-//   kExitInternal  signals that cannot be blocked or read
+//   Invalid    a zone or inventory that does not load
+//   Internal   signals that cannot be blocked or read
 // Once serving: "dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)", NOTIFY for
 // every zone loaded; on SIGHUP the sources are loaded again to the side and swapped in only
 // if they loaded, compiled and no serial went backwards ("dnsd: reloaded (...)", or "dnsd:
@@ -58,6 +50,6 @@ struct StartOptions {
 // signalfd: call it in dnsd's only thread (main), or in a test from a thread of its own and
 // send it SIGHUP and SIGTERM with pthread_kill (a signal sent to the process could land in
 // another thread).
-int start_and_serve(StartOptions options);
+zonegen::Exit start_and_serve(StartOptions options);
 
 }  // namespace dnsd

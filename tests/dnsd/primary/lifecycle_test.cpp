@@ -82,7 +82,7 @@ private:
 class InProcess {
 public:
     explicit InProcess(dnsd::StartOptions options)
-        : thread_([this, o = std::move(options)]() mutable { status_ = dnsd::start_and_serve(std::move(o)); }) {}
+        : thread_([this, o = std::move(options)]() mutable { status_ = static_cast<int>(dnsd::start_and_serve(std::move(o))); }) {}
     ~InProcess() {
         if (thread_.joinable()) {
             ::pthread_kill(thread_.native_handle(), SIGTERM);
@@ -192,7 +192,7 @@ TEST(Lifecycle, ServesFromAThreadReloadsOnSighupAndStopsOnSigterm) {
 
     from = lines.size();
     dnsd.signal(SIGTERM);
-    EXPECT_EQ(dnsd.join(), dnsd::kExitOk);
+    EXPECT_EQ(dnsd.join(), static_cast<int>(zonegen::Exit::Ok));
     EXPECT_EQ(lines.text().substr(from), "dnsd: stopped (SIGTERM)\n");
     EXPECT_EQ(ask(port, "oxford.smarthost.local", kMX, 200ms).rcode, -1) << "still answering after the stop";
 }
@@ -202,7 +202,7 @@ TEST(Lifecycle, SigintStopsToo) {
     InProcess dnsd(options_for(SMARTHOST_TEST_DATA "/e2e/smarthost.local.zone", lines));
     ASSERT_TRUE(lines.wait_for("dnsd: ready on ")) << lines.text();
     dnsd.signal(SIGINT);
-    EXPECT_EQ(dnsd.join(), dnsd::kExitOk);
+    EXPECT_EQ(dnsd.join(), static_cast<int>(zonegen::Exit::Ok));
     EXPECT_TRUE(lines.text().ends_with("\ndnsd: stopped (SIGINT)\n")) << lines.text();
 }
 
@@ -211,7 +211,7 @@ TEST(Lifecycle, AZoneThatCannotBeOpenedIsAnIoErrorBeforeAnythingStarts) {
     const std::string zone = dir / "missing.zone";
     Lines lines;
     Failed f = start_failing(options_for(zone, lines), lines);
-    EXPECT_EQ(f.status, dnsd::kExitUsage);
+    EXPECT_EQ(f.status, static_cast<int>(zonegen::Exit::Usage));
     EXPECT_EQ(f.out, zone + ": cannot open: No such file or directory\n");
     EXPECT_EQ(f.threads_after, f.threads_before);
 }
@@ -220,7 +220,7 @@ TEST(Lifecycle, AZoneThatDoesNotLoadIsInvalidInput) {
     Lines lines;
     const std::string zone = SMARTHOST_TEST_DATA "/e2e/unsupported.zone";
     Failed f = start_failing(options_for(zone, lines), lines);
-    EXPECT_EQ(f.status, dnsd::kExitInvalid);
+    EXPECT_EQ(f.status, static_cast<int>(zonegen::Exit::Invalid));
     EXPECT_TRUE(f.out.starts_with(zone + ":6:")) << f.out;
     EXPECT_EQ(f.out.find("ready"), std::string::npos) << f.out;
     EXPECT_EQ(f.threads_after, f.threads_before);
@@ -243,7 +243,7 @@ TEST(Lifecycle, AnAddressThatCannotBeBoundIsAnIoErrorWithoutServing) {
     Lines lines;
     Failed f = start_failing(options_for(SMARTHOST_TEST_DATA "/e2e/smarthost.local.zone", lines, busy), lines);
     ::close(taken);
-    EXPECT_EQ(f.status, dnsd::kExitUsage);
+    EXPECT_EQ(f.status, static_cast<int>(zonegen::Exit::Usage));
     EXPECT_EQ(f.out, "dnsd: cannot bind tcp " + busy + ": Address already in use\n");
     EXPECT_EQ(f.threads_after, f.threads_before);
     // The UDP socket of that address was bound before TCP failed; it is closed again.
