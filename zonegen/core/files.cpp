@@ -56,8 +56,10 @@ template <class Buffer>
 std::optional<FileError> read_file_into(const std::string& path, Buffer& out) {
     Opened f;
     if (auto err = open_for_reading(path, f)) return err;
-    // The size is a hint: the file may grow while it is read, or not be a regular file.
-    out.resize(f.size);
+    // The size is a hint: the file may grow while it is read, or not be a regular file. One
+    // octet more than the size lets the read that finds the end land in the buffer, so a
+    // file that did not grow is never copied to a larger one.
+    out.resize(f.size + 1);
     std::size_t have = 0;
     for (;;) {
         if (have == out.size()) out.resize(out.size() + 65536);
