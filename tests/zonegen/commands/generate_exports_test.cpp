@@ -1,4 +1,5 @@
-// Golden tests of generate's other formats (PowerShell, Exchange, Postfix), from the test inventories: minimal, tiers, ring, no fallback, IPv6-only hosts and
+// Golden tests of generate's other formats (PowerShell, Exchange, Postfix) and of the
+// graph, from the test inventories: minimal, tiers, ring, no fallback, IPv6-only hosts and
 // the example. zonegen runs as a user runs it (the zone first, so that the other files
 // name its serial), and the files it writes must equal tests/data/exports/golden/<case>/
 // byte for byte, whatever the key order of the inventory, the time zone or the locale.
@@ -45,6 +46,11 @@ void produce(const std::string& inventory, const std::string& dir, const std::st
     for (const char* format : {"bind", "powershell", "exchange", "postfix"}) {
         auto r = run_shell(zonegen + " generate" + in + " -o " + shell_quote(dir) + " --format " + format);
         ASSERT_EQ(r.exit_code, 0) << inventory << " " << format << ": " << r.err;
+    }
+    for (const char* format : {"dot", "svg"}) {
+        auto r = run_shell(zonegen + " graph" + in + " -o " + shell_quote(dir + "/graph." + format) + " --format " +
+                           format);
+        ASSERT_EQ(r.exit_code, 0) << inventory << " graph " << format << ": " << r.err;
     }
     if (keep_zone) return;
     for (const auto& e : fs::directory_iterator(dir))
@@ -100,7 +106,7 @@ TEST(ExportsGolden, EachInventoryGivesExactlyItsFiles) {
         }
         ASSERT_TRUE(fs::is_directory(kGolden + "/" + c.name)) << c.name;
         auto want = tree(kGolden + "/" + c.name);
-        EXPECT_GE(want.size(), 3u) << c.name;  // the two scripts, a fragment at least
+        EXPECT_GE(want.size(), 5u) << c.name;  // the two scripts, a fragment at least, the two pictures
         expect_same_tree(tree(out.path()), want, c.name);
     }
 }
@@ -147,9 +153,21 @@ TEST(ExportsGolden, PostfixFragmentsOfRemovedSitesAreRemoved) {
     EXPECT_NE(r.err.find("removed " + dir + "/gone.cf"), std::string::npos) << r.err;
 }
 
+// The picture the README shows is the example's, as zonegen draws it now.
+TEST(ExportsGolden, CommittedExamplePictureIsCurrent) {
+    auto r = run_shell(std::string(ZONEGEN_BIN) + " graph -i " + shell_quote(kSource + "/sites.json"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(fs::exists(kSource + "/zones/smarthost.local.svg"));
+    EXPECT_EQ(r.out, read_text(kSource + "/zones/smarthost.local.svg"))
+        << "run: zonegen graph -o zones/smarthost.local.svg";
+}
+
 TEST(ExportsGolden, UnknownFormatIsAUsageError) {
     auto r = run_shell(std::string(ZONEGEN_BIN) + " generate -o - --format nsupdate -i " +
                        shell_quote(kSource + "/sites.json"));
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("available: bind, powershell, exchange, postfix"), std::string::npos) << r.err;
+    auto g = run_shell(std::string(ZONEGEN_BIN) + " graph --format png -i " + shell_quote(kSource + "/sites.json"));
+    EXPECT_EQ(g.exit_code, 2);
+    EXPECT_NE(g.err.find("available: dot, svg"), std::string::npos) << g.err;
 }
