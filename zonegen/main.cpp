@@ -153,6 +153,7 @@ constexpr const char* kCheckHelp =
     "  duplicate-address      warning  one address on two smarthosts\n"
     "  extreme-ttl            warning  TTL under 60 s or over 86400 s\n"
     "  host-site-collision    warning  a smarthost or name server named like a site\n"
+    "  shared-sender          warning  one sender in the \"senders\" of two sites\n"
     "  mx-target-without-address\n"
     "                         warning  (--zones) an MX target the committed zone gives no address\n"
     "  fallback-loop          info     two sites fall back only to each other\n"
