@@ -131,3 +131,18 @@ TEST(PostfixWriter, LimitsNeverBelowPostfixDefaults) {
     EXPECT_NE(fragments[0].text.find("smtp_mx_address_limit = 5\n"), std::string::npos) << fragments[0].text;
     EXPECT_NE(fragments[0].text.find("smtp_mx_session_limit = 2\n"), std::string::npos) << fragments[0].text;
 }
+
+// postconf(5): smtp_mx_address_limit = 0 is no limit; explain reads it the same way.
+TEST(PostfixWriter, ExplainAddressLimitZeroIsNoLimitAndGarbageIsAUsageError) {
+    const std::string explain = std::string(ZONEGEN_BIN) + " explain -i " + shell_quote(kSource + "/sites.json") +
+                                " london --address-limit ";
+    auto none = run_shell(explain + "0");
+    ASSERT_EQ(none.exit_code, 0) << none.err;
+    EXPECT_EQ(none.out.find("never tried"), std::string::npos) << none.out;
+    auto three = run_shell(explain + "3");
+    ASSERT_EQ(three.exit_code, 0) << three.err;
+    EXPECT_NE(three.out.find("only 3 of its 5 addresses are tried"), std::string::npos) << three.out;
+    auto bad = run_shell(explain + "five");
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("--address-limit must be a number"), std::string::npos) << bad.err;
+}
