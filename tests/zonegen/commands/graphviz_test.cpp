@@ -1,9 +1,16 @@
 // The Graphviz gateway: DOT in, SVG out, in-process; Graphviz's own error text when the
-// DOT is wrong, and no message left on the terminal by the library.
+// DOT is wrong, and no message left on the terminal by the library; and it is the one
+// file of the project that includes Graphviz.
 #include "zonegen/commands/graphviz.hpp"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <vector>
+
+#include "tests/support/shell.hpp"
+
+namespace fs = std::filesystem;
 using namespace zonegen;
 
 TEST(Graphviz, RendersSvg) {
@@ -32,4 +39,22 @@ TEST(Graphviz, SameTextSameBytes) {
     auto one = render_dot_as_svg(dot), two = render_dot_as_svg(dot);
     ASSERT_TRUE(one.ok() && two.ok());
     EXPECT_EQ(one.value(), two.value());
+}
+
+TEST(Graphviz, OnlyTheGatewayIncludesGraphviz) {
+    std::vector<std::string> includers;
+    for (const char* part : {"zonegen", "dnsd", "tests"}) {
+        for (const auto& e : fs::recursive_directory_iterator(std::string(SMARTHOST_SOURCE_DIR) + "/" + part)) {
+            const auto ext = e.path().extension();
+            if (!e.is_regular_file() || (ext != ".cpp" && ext != ".hpp")) continue;
+            const std::string text = testsupport::read_text(e.path().string());
+            // Assembled here, so that this file does not match itself.
+            const std::string include = std::string("#") + "include ";
+            bool hit = false;
+            for (const char* header : {"<graphviz/", "\"graphviz/", "<gvc.h>", "<cgraph.h>"})
+                hit = hit || text.find(include + header) != std::string::npos;
+            if (hit) includers.push_back(fs::relative(e.path(), SMARTHOST_SOURCE_DIR).string());
+        }
+    }
+    EXPECT_EQ(includers, std::vector<std::string>{"zonegen/commands/graphviz.cpp"});
 }
