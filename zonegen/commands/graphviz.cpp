@@ -33,9 +33,14 @@ int collect(char* message) {
     return 0;
 }
 
-struct ContextFree {
-    void operator()(GVC_t* c) const { gvFreeContext(c); }
-};
+// One context for the life of the process, as Graphviz's own programs use it: in 2.42 the
+// pango plugin keeps a pointer to a font name that gvFreeContext() frees, so a second
+// context that lays out text reads freed memory (AddressSanitizer showed it).
+GVC_t* context() {
+    static GVC_t* const gvc = gvContext();
+    return gvc;
+}
+
 struct GraphClose {
     void operator()(Agraph_t* g) const { agclose(g); }
 };
@@ -65,17 +70,17 @@ Result<std::string> render_dot_as_svg(std::string_view dot) {
     } restore{previous, level};
 
     const std::string text(dot);  // agmemread wants a terminated string
-    std::unique_ptr<GVC_t, ContextFree> gvc(gvContext());
+    GVC_t* gvc = context();
     if (!gvc) return failure("cannot create a context", messages);
     std::unique_ptr<Agraph_t, GraphClose> graph(agmemread(text.c_str()));
     if (!graph) return failure("cannot read the DOT text", messages);
-    if (gvLayout(gvc.get(), graph.get(), "dot") != 0) return failure("layout failed", messages);
+    if (gvLayout(gvc, graph.get(), "dot") != 0) return failure("layout failed", messages);
     char* data = nullptr;
     unsigned int length = 0;
-    int rendered = gvRenderData(gvc.get(), graph.get(), "svg", &data, &length);
+    int rendered = gvRenderData(gvc, graph.get(), "svg", &data, &length);
     std::string svg = rendered == 0 && data ? std::string(data, length) : std::string();
     if (data) gvFreeRenderData(data);
-    gvFreeLayout(gvc.get(), graph.get());
+    gvFreeLayout(gvc, graph.get());
     if (rendered != 0) return failure("cannot render SVG", messages);
     return svg;
 }
