@@ -275,6 +275,28 @@ void host_site_collision(const Context& c) {
     }
 }
 
+// A sender listed by two sites: a Postfix host has one relayhost, so one of the two
+// fragments is wrong for it; an Exchange server that is the source of both sites' send
+// connectors (address space '*', equal cost) relays through either, and its mail leaves
+// the site it belongs to.
+void shared_sender(const Context& c) {
+    std::map<std::string, std::pair<std::size_t, std::size_t>> first;  // sender -> (site, index)
+    for (std::size_t i = 0; i < c.inv.sites.size(); ++i) {
+        const Site& site = c.inv.sites[i];
+        for (std::size_t k = 0; k < site.senders.size(); ++k) {
+            auto [it, added] = first.try_emplace(site.senders[k], i, k);
+            if (added || it->second.first == i) continue;
+            const Site& other = c.inv.sites[it->second.first];
+            c.add("shared-sender", Severity::warning, site_pointer(i) + "/senders/" + std::to_string(k),
+                  "sender " + quoted(site.senders[k]) + " of site " + quoted(site.label) + " is also a sender of site " +
+                      quoted(other.label) + " (" + site_pointer(it->second.first) + "/senders/" +
+                      std::to_string(it->second.second) +
+                      "): a Postfix host has one relayhost, and an Exchange server that is the source of both "
+                      "sites' send connectors relays through either");
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<Finding> inventory_findings(const Inventory& inv, const std::string& file) {
@@ -289,6 +311,7 @@ std::vector<Finding> inventory_findings(const Inventory& inv, const std::string&
     duplicate_address(c);
     special_address(c);
     host_site_collision(c);
+    shared_sender(c);
     return out;
 }
 

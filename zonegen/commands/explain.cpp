@@ -5,6 +5,7 @@
 #include "zonegen/commands/explain.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "zonegen/commands/explain_server.hpp"
 #include "zonegen/core/files.hpp"
@@ -36,12 +37,14 @@ std::string tier_label(std::size_t k, const PlanTier& t) {
 
 }  // namespace
 
-std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down) {
+std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down, std::size_t address_limit) {
+    // postconf(5): 0 means no limit.
+    const std::size_t limit = address_limit == 0 ? SIZE_MAX : address_limit;
     std::string out = "delivery plan for " + plan.site.text() + "\n";
     if (plan.tiers.empty())
         return out + "no MX records: a sender would deliver to the name's own address records "
                      "(RFC 5321 section 5.1), not to smarthost tiers\n";
-    auto tried = tried_addresses(plan);
+    auto tried = tried_addresses(plan, limit);
     std::size_t total = 0;
     for (const auto& t : plan.tiers) total += t.address_count();
     for (std::size_t k = 0; k < plan.tiers.size(); ++k) {
@@ -53,12 +56,12 @@ std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down)
         if (k > 2) out += ", used when tiers 1 to " + std::to_string(k) + " are down";
         out += "\n";
         if (tried[k] == 0 && t.address_count() > 0)
-            out += "  never tried: Postfix stops after " + std::to_string(kPostfixAddressLimit) +
+            out += "  never tried: Postfix stops after " + std::to_string(limit) +
                    " addresses (smtp_mx_address_limit)\n";
         else if (tried[k] < t.address_count())
             out += "  only " + std::to_string(tried[k]) + " of its " + std::to_string(t.address_count()) +
                    (tried[k] == 1 ? " addresses is" : " addresses are") + " tried, picked at random: Postfix stops after " +
-                   std::to_string(kPostfixAddressLimit) + " (smtp_mx_address_limit)\n";
+                   std::to_string(limit) + " (smtp_mx_address_limit)\n";
         for (const auto& h : t.hosts) {
             out += "  " + h.name.text();
             if (h.address_count() == 0) out += "  (no address: skipped)";
@@ -69,8 +72,8 @@ std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down)
         }
     }
     out += "\n";
-    if (total > kPostfixAddressLimit)
-        out += "Postfix tries " + std::to_string(kPostfixAddressLimit) + " of the plan's " + std::to_string(total) +
+    if (total > limit)
+        out += "Postfix tries " + std::to_string(limit) + " of the plan's " + std::to_string(total) +
                " addresses (smtp_mx_address_limit; down hosts use up places too)\n";
 
     std::string down_text;
@@ -205,7 +208,7 @@ ExplainReport run_explain(const ExplainOptions& opt) {
         return r;
     }
     ExplainReport r;
-    r.stdout_text = render_plan(plan, down.value());
+    r.stdout_text = render_plan(plan, down.value(), opt.address_limit);
     return r;
 }
 

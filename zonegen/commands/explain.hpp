@@ -14,8 +14,10 @@
 
 namespace zonegen {
 
-// The plan as text. down: hosts of the plan taken as not answering.
-std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down);
+// The plan as text. down: hosts of the plan taken as not answering. address_limit: the
+// sender's smtp_mx_address_limit (0: none).
+std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down,
+                        std::size_t address_limit = kPostfixAddressLimit);
 
 // The hosts of the plan that --down arguments name: a host name relative to zone
 // ("mail1.oxford"), absolute ("mail1.oxford.smarthost.local."), or an address (every
@@ -28,6 +30,7 @@ struct ExplainOptions {
     std::string site;                   // a site label, or an absolute name ending in '.'
     std::vector<std::string> down;      // --down
     std::optional<std::string> server;  // --server ADDR:PORT
+    std::size_t address_limit = kPostfixAddressLimit;  // --address-limit; 0: none
 };
 
 struct ExplainReport {

@@ -1,6 +1,17 @@
 // The generate pipeline: read, validate, build, choose the serial, render, write.
 #include "zonegen/commands/generate.hpp"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "zonegen/commands/exchange_writer.hpp"
+#include "zonegen/commands/postfix_writer.hpp"
+#include "zonegen/commands/powershell_writer.hpp"
 #include "zonegen/zonefile/bind_writer.hpp"
 #include "zonegen/inventory/build.hpp"
 #include "zonegen/core/files.hpp"
@@ -18,11 +29,112 @@ std::string zone_file_path(const std::string& dir, const std::string& origin_tex
     return d + "/" + name + ".zone";
 }
 
+std::optional<GenerateFormat> parse_generate_format(std::string_view text) {
+    if (text == "bind") return GenerateFormat::bind;
+    if (text == "powershell") return GenerateFormat::powershell;
+    if (text == "exchange") return GenerateFormat::exchange;
+    if (text == "postfix") return GenerateFormat::postfix;
+    return std::nullopt;
+}
+
 static GenerateReport fail(Exit status, std::vector<std::string> errors) {
     GenerateReport r;
     r.status = status;
     r.errors = std::move(errors);
     return r;
+}
+
+// Writes text to path unless it holds exactly that already; says which in the report.
+static bool write_if_changed(const std::string& path, const std::string& text, GenerateReport& report) {
+    std::string old;
+    if (!read_file_into(path, old) && old == text) {
+        remove_orphaned_temporaries(path);
+        report.notes.push_back("zonegen: " + path + " unchanged");
+        return true;
+    }
+    if (auto err = write_file_atomically(path, text)) {
+        report.status = Exit::Usage;
+        report.errors.push_back(*err);
+        return false;
+    }
+    report.notes.push_back("zonegen: wrote " + path);
+    return true;
+}
+
+// The site fragments in <dir>/<zone>.postfix/, a directory zonegen owns: created when
+// missing, and a fragment of a site no longer in the inventory is removed so that no
+// stale relayhost is left for someone to apply.
+static GenerateReport write_postfix(const std::string& dir, const std::vector<PostfixFragment>& fragments) {
+    GenerateReport report;
+    if (::mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
+        return fail(Exit::Usage, {dir + ": cannot create: " + std::strerror(errno)});
+    std::vector<std::string> wanted;
+    for (const auto& f : fragments) {
+        wanted.push_back(f.site + ".cf");
+        if (!write_if_changed(dir + "/" + f.site + ".cf", f.text, report)) return report;
+    }
+    std::vector<std::string> stale;
+    if (DIR* d = ::opendir(dir.c_str())) {
+        while (const dirent* e = ::readdir(d)) {
+            std::string n = e->d_name;
+            if (n.size() > 3 && n.ends_with(".cf") && n[0] != '.' &&
+                std::find(wanted.begin(), wanted.end(), n) == wanted.end())
+                stale.push_back(n);
+        }
+        ::closedir(d);
+    }
+    std::sort(stale.begin(), stale.end());
+    for (const auto& n : stale) {
+        if (::unlink((dir + "/" + n).c_str()) != 0) {
+            report.status = Exit::Usage;
+            report.errors.push_back(dir + "/" + n + ": cannot remove: " + std::strerror(errno));
+            return report;
+        }
+        report.notes.push_back("zonegen: removed " + dir + "/" + n + " (its site is no longer in the inventory)");
+    }
+    return report;
+}
+
+// The other formats: the same zone, for Windows DNS, Exchange and Postfix. None of them
+// carries an SOA, so no serial is chosen here; the header names the one the zone file
+// has (the inventory's, --serial, or the committed zone's), when there is one.
+static GenerateReport generate_export(const GenerateOptions& opt, const Inventory& inv) {
+    const bool to_stdout = opt.output_dir == "-";
+    std::optional<std::uint32_t> serial = inv.serial ? inv.serial : opt.serial;
+    if (!serial && !to_stdout) {
+        std::string old;
+        if (!read_file_into(zone_file_path(opt.output_dir, inv.zone.text()), old)) serial = rendered_serial(old);
+    }
+    const ExportSource source{base_name(opt.inventory), serial};
+    std::string stem = zone_file_path(opt.output_dir, inv.zone.text());
+    stem.resize(stem.size() - 5);  // without ".zone"
+
+    std::string text, path;
+    switch (opt.format) {
+        case GenerateFormat::powershell: {
+            auto built = build_zone(inv, serial.value_or(0));
+            if (!built) return fail(Exit::Internal, format_gnu_lines(built.errors()));
+            text = render_powershell(inv, built.value(), source);
+            path = stem + ".ps1";
+            break;
+        }
+        case GenerateFormat::exchange:
+            text = render_exchange(inv, source);
+            path = stem + ".exchange.ps1";
+            break;
+        case GenerateFormat::postfix: {
+            auto fragments = render_postfix(inv, source);
+            if (!to_stdout) return write_postfix(stem + ".postfix", fragments);
+            for (const auto& f : fragments) text += (text.empty() ? "" : "\n") + f.text;
+            break;
+        }
+        case GenerateFormat::bind:
+            break;
+    }
+    GenerateReport report;
+    if (to_stdout) report.stdout_text = std::move(text);
+    else write_if_changed(path, text, report);
+    return report;
 }
 
 // The serial of the zone file already at path, if any: from our own layout when we
@@ -39,6 +151,7 @@ GenerateReport generate(const GenerateOptions& opt) {
     auto file = load_inventory(opt.inventory);
     if (!file.inventory) return fail(file.status, format_gnu_lines(file.errors));
     const Inventory& inv = *file.inventory;
+    if (opt.format != GenerateFormat::bind) return generate_export(opt, inv);
     const std::string source = base_name(opt.inventory);
     const bool to_stdout = opt.output_dir == "-";
     const std::string path = to_stdout ? std::string() : zone_file_path(opt.output_dir, inv.zone.text());

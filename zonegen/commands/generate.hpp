@@ -1,20 +1,32 @@
 // `zonegen generate`: inventory in, zone file out, with the serial policy and the
-// write-only-when-changed rule. Kept out of main.cpp so tests drive it directly.
+// write-only-when-changed rule; or, with another format, the same zone for the people who
+// send the mail (Windows DNS, Exchange, Postfix). Kept out of main.cpp so tests drive it
+// directly.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "zonegen/core/diagnostic.hpp"
 
 namespace zonegen {
 
+enum class GenerateFormat {
+    bind,        // <dir>/<zone>.zone, RFC 1035 master file
+    powershell,  // <dir>/<zone>.ps1, Windows DNS Server module (powershell_writer.hpp)
+    exchange,    // <dir>/<zone>.exchange.ps1, send connectors (exchange_writer.hpp)
+    postfix,     // <dir>/<zone>.postfix/<site>.cf, main.cf settings (postfix_writer.hpp)
+};
+std::optional<GenerateFormat> parse_generate_format(std::string_view text);
+
 struct GenerateOptions {
     std::string inventory = "sites.json";
     std::string output_dir = "zones";  // "-": write the zone to standard output
     std::optional<std::uint32_t> serial;  // --serial; the inventory's own serial wins
+    GenerateFormat format = GenerateFormat::bind;
 };
 
 struct GenerateReport {

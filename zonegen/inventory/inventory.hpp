@@ -41,6 +41,9 @@ struct Site {
     std::vector<Smarthost> smarthosts;
     std::vector<FallbackTier> fallback;  // tier k+1 is fallback[k]
     bool fallback_given = false;         // false: the ring default (next site) was applied
+    std::vector<std::string> senders;    // host names that relay through this site's name
+                                         // (Exchange servers, Postfix hosts); lower case,
+                                         // no trailing dot; empty when not given
 };
 
 struct NameServer {

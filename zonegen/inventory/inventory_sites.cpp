@@ -21,7 +21,7 @@ namespace {
 using inventory_rules::quote;
 using inventory_rules::to_lower;
 
-constexpr Key kSiteKeys[] = {{"name", true}, {"smarthosts", true}, {"fallback", false}};
+constexpr Key kSiteKeys[] = {{"name", true}, {"smarthosts", true}, {"fallback", false}, {"senders", false}};
 constexpr Key kHostKeys[] = {{"name", true}, {"ipv4", false}, {"ipv6", false}};
 constexpr Key kEntryKeys[] = {{"site", true}, {"hosts", false}};
 constexpr std::uint64_t kMaxPreference = 65535;  // MX PREFERENCE is 16 bits (RFC 1035 §3.3.9)
@@ -131,7 +131,7 @@ private:
         Path path = sites_.element(i);
         Site& site = inv_.sites.emplace_back();
         SiteText& text = texts_.emplace_back();
-        ValueOffsets m[3];
+        ValueOffsets m[4];
         std::size_t end = npos;
         bool name_read = false, named = false, hosts_read = false;
         auto visit = [&](std::size_t k, const ValueOffsets& member) -> std::size_t {
@@ -147,7 +147,32 @@ private:
         if (!r_.object(at, path, "a site object", kSiteKeys, m, &end, visit)) return end;
         text.fallback = m[2];
         if (m[1].key != npos && !hosts_read) read_hosts(m[1], path, site, text, named);
+        if (m[3].key != npos) read_senders(m[3], path, site);
         return end;
+    }
+
+    // "senders": the Exchange servers or Postfix hosts that relay through the site's name.
+    // They end up inside quoted strings of the Exchange script, so only host names pass.
+    void read_senders(const ValueOffsets& m, const Path& path, Site& site) {
+        Path sp = path.member(m.key);
+        if (!r_.expect(m.value, sp, Kind::array, "an array of sender host names")) return;
+        SeenLabels seen;
+        std::size_t k = 0;
+        for (auto e = r_.scan.first_element(m.value); e != npos; e = r_.scan.next_element(e), ++k) {
+            Path ep = sp.element(k);
+            auto s = r_.string(e, ep, "a sender host name (a string)", scratch_);
+            if (!s) continue;
+            std::string name = to_lower(*s);
+            if (!name.empty() && name.back() == '.') name.pop_back();
+            if (auto why = inventory_rules::hostname_problem(*s)) {
+                r_.error(e, ep, quote(*s) + " is not a valid sender host name: " + *why);
+            } else if (std::size_t first = seen.add(name, k); first != npos) {
+                r_.error(e, ep, "duplicate sender " + quote(*s) + " (first at " + r_.pointer(sp) + "/" +
+                                    std::to_string(first) + ")");
+            } else {
+                site.senders.push_back(std::move(name));
+            }
+        }
     }
 
     // True if the site got its name.

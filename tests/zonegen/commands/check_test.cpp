@@ -60,7 +60,7 @@ TEST(CheckGolden, EveryCaseGivesExactlyItsOutputInEveryFormat) {
 TEST(CheckGolden, EveryRuleHasACaseNamedAfterIt) {
     const char* rules[] = {"invalid", "drift", "mdns-local-zone", "postfix-address-limit", "no-fallback",
                            "single-failure-domain", "fallback-loop", "duplicate-address", "special-address",
-                           "extreme-ttl", "host-site-collision", "mx-target-without-address"};
+                           "extreme-ttl", "host-site-collision", "mx-target-without-address", "shared-sender"};
     for (const char* rule : rules) {
         ASSERT_TRUE(fs::is_directory(kData + "/" + rule)) << rule;
         auto r = check_case(rule, OutputFormat::text);
