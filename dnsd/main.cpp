@@ -46,32 +46,32 @@ void print_all(const std::vector<zonegen::Diagnostic>& errors) {
 
 int run(int argc, char** argv) {
     po::options_description desc("Options");
-    desc.add_options()
-        ("zone,z", po::value<std::vector<std::string>>()->multitoken()->composing()->value_name("FILE"),
-         "zone file(s) to serve; repeat the option or list several files after it")
-        ("inventory,i", po::value<std::string>()->value_name("FILE"),
-         "serve the zone built from this inventory (sites.json)")
-        ("listen,l", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
-         "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")
-        ("threads,t", po::value<std::string>()->default_value("1")->value_name("N"),
-         "worker threads, each with its own sockets")
-        ("allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN]"),
-         "allow zone transfers (AXFR, IXFR) over TCP from these addresses, repeatable (default: nobody)")
-        ("notify", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
-         "send NOTIFY to this secondary after a load or reload that changes a serial, repeatable")
-        ("tsig-key", po::value<std::string>()->value_name("FILE"),
-         "BIND key file (hmac-sha256): transfers must be signed with it; NOTIFYs are signed")
-        ("user,u", po::value<std::string>()->value_name("NAME"),
-         "after binding, run as this user and its groups with no root privileges (start as root)")
-        ("log-queries", "log one line per query to stderr")
-        ("idle-timeout", po::value<std::string>()->default_value("10")->value_name("SEC"),
-         "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
-         "long after its first byte, or one that has read none of its waiting answers for this long")
-        ("max-connections", po::value<std::string>()->default_value("256")->value_name("N"),
-         "open TCP connections at most; at the cap the oldest idle one is closed for a new one, and above 3/4 "
-         "of it idle connections are closed after 1 s")
-        ("help,h", "show this help and exit")
-        ("version,V", "show the version and exit");
+    // clang-format off: one option a line, as --help lists them
+    desc.add_options()("zone,z", po::value<std::vector<std::string>>()->multitoken()->composing()->value_name("FILE"),
+                       "zone file(s) to serve; repeat the option or list several files after it")(
+        "inventory,i", po::value<std::string>()->value_name("FILE"),
+        "serve the zone built from this inventory (sites.json)")(
+        "listen,l", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
+        "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")(
+        "threads,t", po::value<std::string>()->default_value("1")->value_name("N"),
+        "worker threads, each with its own sockets")(
+        "allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN]"),
+        "allow zone transfers (AXFR, IXFR) over TCP from these addresses, repeatable (default: nobody)")(
+        "notify", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
+        "send NOTIFY to this secondary after a load or reload that changes a serial, repeatable")(
+        "tsig-key", po::value<std::string>()->value_name("FILE"),
+        "BIND key file (hmac-sha256): transfers must be signed with it; NOTIFYs are signed")(
+        "user,u", po::value<std::string>()->value_name("NAME"),
+        "after binding, run as this user and its groups with no root privileges (start as root)")(
+        "log-queries", "log one line per query to stderr")(
+        "idle-timeout", po::value<std::string>()->default_value("10")->value_name("SEC"),
+        "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
+        "long after its first byte, or one that has read none of its waiting answers for this long")(
+        "max-connections", po::value<std::string>()->default_value("256")->value_name("N"),
+        "open TCP connections at most; at the cap the oldest idle one is closed for a new one, and above 3/4 "
+        "of it idle connections are closed after 1 s")("help,h", "show this help and exit")(
+        "version,V", "show the version and exit");
+    // clang-format on
 
     po::variables_map vm;
     try {

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "zonegen/commands/check.hpp"
-#include "zonegen/core/decimal.hpp"
 #include "zonegen/commands/explain.hpp"
 #include "zonegen/commands/generate.hpp"
 #include "zonegen/commands/graph.hpp"
+#include "zonegen/core/decimal.hpp"
 
 namespace po = boost::program_options;
 using zonegen::Exit;
@@ -103,20 +103,21 @@ int run_generate(const std::vector<std::string>& args) {
         "Exit status: 0 written or unchanged, 1 invalid inventory, 2 usage or I/O error,\n"
         "70 internal error.\n\noptions");
     std::string serial;
-    desc.add_options()
-        ("help,h", "show this help")
-        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
-         "the site inventory")
-        ("output,o", po::value(&opt.output_dir)->value_name("DIR")->default_value("zones"),
-         "directory for the output; '-' writes it to standard output")
-        ("serial", po::value(&serial)->value_name("N"), "SOA serial when the inventory sets none")
-        ("format", po::value(&format)->value_name("FORMAT")->default_value("bind"),
-         "bind (RFC 1035 master file), powershell, exchange or postfix");
+    // clang-format off: one option a line, as --help lists them
+    desc.add_options()("help,h", "show this help")(
+        "inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+        "the site inventory")("output,o", po::value(&opt.output_dir)->value_name("DIR")->default_value("zones"),
+                              "directory for the output; '-' writes it to standard output")(
+        "serial", po::value(&serial)->value_name("N"), "SOA serial when the inventory sets none")(
+        "format", po::value(&format)->value_name("FORMAT")->default_value("bind"),
+        "bind (RFC 1035 master file), powershell, exchange or postfix");
+    // clang-format on
     po::variables_map vm;
     if (auto done = parse_options(args, desc, po::positional_options_description{}, "generate", vm)) return *done;
     auto f = zonegen::parse_generate_format(format);
     if (!f)
-        return usage_error("generate: unknown --format '" + format + "' (available: bind, powershell, exchange, postfix)",
+        return usage_error("generate: unknown --format '" + format +
+                               "' (available: bind, powershell, exchange, postfix)",
                            "generate");
     opt.format = *f;
     if (vm.count("serial")) {
@@ -165,14 +166,15 @@ int run_check(const std::vector<std::string>& args) {
     zonegen::CheckOptions opt;
     std::string format = "text", zones;
     po::options_description desc(kCheckHelp);
-    desc.add_options()
-        ("help,h", "show this help")
-        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
-         "the site inventory")
-        ("zones", po::value(&zones)->value_name("DIR"), "compare the committed zone DIR/<zone>.zone")
-        ("format", po::value(&format)->value_name("FORMAT")->default_value("text"),
-         "text (file:line:col: severity: [rule] message), json, or github (workflow annotations)")
-        ("strict", po::bool_switch(&opt.strict), "warnings fail the check too");
+    // clang-format off: one option a line, as --help lists them
+    desc.add_options()("help,h", "show this help")(
+        "inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+        "the site inventory")("zones", po::value(&zones)->value_name("DIR"),
+                              "compare the committed zone DIR/<zone>.zone")(
+        "format", po::value(&format)->value_name("FORMAT")->default_value("text"),
+        "text (file:line:col: severity: [rule] message), json, or github (workflow annotations)")(
+        "strict", po::bool_switch(&opt.strict), "warnings fail the check too");
+    // clang-format on
     po::variables_map vm;
     if (auto done = parse_options(args, desc, po::positional_options_description{}, "check", vm)) return *done;
     auto f = zonegen::parse_output_format(format);
@@ -204,15 +206,15 @@ int run_explain(const std::vector<std::string>& args) {
         "Exit status: 0 explained, 1 invalid inventory, unknown site or a name the server\n"
         "does not know, 2 usage or I/O error (including a server that does not answer),\n"
         "70 internal error.\n\noptions");
-    desc.add_options()
-        ("help,h", "show this help")
-        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
-         "the site inventory")
-        ("site", po::value(&opt.site)->value_name("SITE"), "the site to explain")
-        ("down", po::value(&opt.down)->value_name("HOST"), "a host taken as down (repeatable)")
-        ("server", po::value(&server)->value_name("ADDR:PORT"), "ask this DNS server instead of the inventory")
-        ("address-limit", po::value(&limit)->value_name("N"),
-         "the sender's smtp_mx_address_limit (default 5; 0: no limit)");
+    // clang-format off: one option a line, as --help lists them
+    desc.add_options()("help,h", "show this help")(
+        "inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+        "the site inventory")("site", po::value(&opt.site)->value_name("SITE"), "the site to explain")(
+        "down", po::value(&opt.down)->value_name("HOST"), "a host taken as down (repeatable)")(
+        "server", po::value(&server)->value_name("ADDR:PORT"), "ask this DNS server instead of the inventory")(
+        "address-limit", po::value(&limit)->value_name("N"),
+        "the sender's smtp_mx_address_limit (default 5; 0: no limit)");
+    // clang-format on
     po::positional_options_description pos;
     pos.add("site", 1);
     po::variables_map vm;
@@ -245,13 +247,13 @@ int run_graph(const std::vector<std::string>& args) {
         "dot writes the Graphviz source instead. FILE is written atomically, and not\n"
         "rewritten when unchanged.\n\n"
         "Exit status: 0 drawn, 1 invalid inventory, 2 usage or I/O error, 70 internal error.\n\noptions");
-    desc.add_options()
-        ("help,h", "show this help")
-        ("inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
-         "the site inventory")
-        ("output,o", po::value(&opt.output)->value_name("FILE")->default_value("-"),
-         "where to write the picture; '-' is standard output")
-        ("format", po::value(&format)->value_name("FORMAT")->default_value("svg"), "svg or dot (Graphviz source)");
+    // clang-format off: one option a line, as --help lists them
+    desc.add_options()("help,h", "show this help")(
+        "inventory,i", po::value(&opt.inventory)->value_name("FILE")->default_value("sites.json"),
+        "the site inventory")("output,o", po::value(&opt.output)->value_name("FILE")->default_value("-"),
+                              "where to write the picture; '-' is standard output")(
+        "format", po::value(&format)->value_name("FORMAT")->default_value("svg"), "svg or dot (Graphviz source)");
+    // clang-format on
     po::variables_map vm;
     if (auto done = parse_options(args, desc, po::positional_options_description{}, "graph", vm)) return *done;
     auto f = zonegen::parse_graph_format(format);

@@ -188,9 +188,12 @@ private:
         out.clear();
         for (const auto& rd : set.rdata) {
             std::string_view t;
-            if (const auto* mx = std::get_if<zonegen::Mx>(&rd)) t = mx->exchange.wire();
-            else if (const auto* ns = std::get_if<zonegen::Ns>(&rd)) t = ns->host.wire();
-            else continue;
+            if (const auto* mx = std::get_if<zonegen::Mx>(&rd))
+                t = mx->exchange.wire();
+            else if (const auto* ns = std::get_if<zonegen::Ns>(&rd))
+                t = ns->host.wire();
+            else
+                continue;
             if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
         }
     }
@@ -227,8 +230,9 @@ private:
             add_addresses(targets);
             r.additional = w_.end_section();
             r.cut_length = static_cast<std::uint8_t>(name.size());
-            if (w_.too_big()) error(t_.entries[cut].zone, "the referral at " + nodes_[cut]->owner.text() +
-                                                           " does not fit in a DNS message");
+            if (w_.too_big())
+                error(t_.entries[cut].zone,
+                      "the referral at " + nodes_[cut]->owner.text() + " does not fit in a DNS message");
         }
     }
 
@@ -276,10 +280,10 @@ private:
     SectionWriter w_;
     std::vector<Diagnostic> errors_;
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
-    std::vector<const Node*> nodes_;  // parallel to entries; nullptr for empty non-terminals
+    std::vector<const Node*> nodes_;            // parallel to entries; nullptr for empty non-terminals
     std::vector<const zonegen::RRset*> order_;  // one name's RRsets, in TypeAnswer order
     std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
-    std::vector<std::uint32_t> cuts_;                                    // referral -> cut entry
+    std::vector<std::uint32_t> cuts_;                                   // referral -> cut entry
 };
 
 }  // namespace

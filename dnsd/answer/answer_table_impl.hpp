@@ -26,11 +26,11 @@
 namespace dnsd {
 
 struct Blob {
-    std::uint32_t offset = 0;        // into Impl::bytes
+    std::uint32_t offset = 0;  // into Impl::bytes
     std::uint32_t length = 0;
     std::uint32_t reloc_offset = 0;  // into Impl::relocs: positions of pointers, relative to the blob
     std::uint16_t reloc_count = 0;
-    std::uint16_t records = 0;       // RR count for the section's header count
+    std::uint16_t records = 0;  // RR count for the section's header count
 };
 
 // The response sections for one (owner, type): minimal responses (NSD/Knot): the RRset in
@@ -70,13 +70,13 @@ inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max()
 // (RFC 8020). Its TypeAnswers are contiguous: the SOA first, then by type number; the
 // first one is the answer to ANY.
 struct Entry {
-    std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
-    std::uint32_t first_type = 0;   // into Impl::types
-    std::uint32_t zone = 0;         // into Impl::zone_answers (and images)
-    std::uint32_t referral = kNone; // at or below a delegation: into Impl::referrals
+    std::uint32_t name_offset = 0;   // into Impl::names: the lower-cased wire form
+    std::uint32_t first_type = 0;    // into Impl::types
+    std::uint32_t zone = 0;          // into Impl::zone_answers (and images)
+    std::uint32_t referral = kNone;  // at or below a delegation: into Impl::referrals
     std::uint16_t type_count = 0;
     std::uint8_t name_length = 0;
-    bool wildcard = false;          // owner is "*.<parent>": answers carry relocations
+    bool wildcard = false;  // owner is "*.<parent>": answers carry relocations
 };
 
 struct AnswerTable::Impl {
@@ -85,9 +85,9 @@ struct AnswerTable::Impl {
     std::vector<Referral> referrals;
     TableVector<Entry> entries;
     TableVector<TypeAnswer> types;
-    TableVector<std::uint8_t> bytes;     // every Blob's records
-    TableVector<std::uint16_t> relocs;   // every Blob's relocation positions
-    TableVector<std::uint8_t> names;     // every Entry's name
+    TableVector<std::uint8_t> bytes;    // every Blob's records
+    TableVector<std::uint16_t> relocs;  // every Blob's relocation positions
+    TableVector<std::uint8_t> names;    // every Entry's name
 
     // Entries by lower-cased wire name.
     zonegen::WireIndex index;

@@ -54,8 +54,7 @@ bool MessageWriter::question(std::string_view name, std::uint16_t type, std::uin
     return true;
 }
 
-void MessageWriter::start_record(std::string_view owner, std::uint16_t type, std::uint16_t klass,
-                                 std::uint32_t ttl) {
+void MessageWriter::start_record(std::string_view owner, std::uint16_t type, std::uint16_t klass, std::uint32_t ttl) {
     start_record();
     name(owner);
     fields(type, klass, ttl);
@@ -106,7 +105,8 @@ std::size_t MessageWriter::find(std::string_view suffix) const {
         return 0;
     }
     const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = zonegen::hash_wire(suffix.data(), suffix.size()) & mask; slots_[i] != 0; i = (i + 1) & mask) {
+    for (std::size_t i = zonegen::hash_wire(suffix.data(), suffix.size()) & mask; slots_[i] != 0;
+         i = (i + 1) & mask) {
         const Target& t = targets_[slots_[i] - 1];
         if (name_of(t) == suffix) return t.offset;
     }

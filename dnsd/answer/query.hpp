@@ -15,13 +15,13 @@ namespace dnsd {
 
 enum class ParseStatus : std::uint8_t {
     Ok,
-    QuestionCount,   // QDCOUNT is not 1 (RFC 9619: exactly one question)
-    BadQuestion,     // question name malformed or compressed, or QTYPE/QCLASS missing
-    BadRecord,       // a record of the other sections malformed or beyond the data
-    OptMisplaced,    // an OPT outside the additional section (RFC 6891 §6.1.1)
-    SecondOpt,       // more than one OPT (RFC 6891 §6.1.1)
-    BadOpt,          // OPT owner not the root, or options overrunning RDLENGTH
-    TrailingData,    // bytes after the last record counted in the header
+    QuestionCount,  // QDCOUNT is not 1 (RFC 9619: exactly one question)
+    BadQuestion,    // question name malformed or compressed, or QTYPE/QCLASS missing
+    BadRecord,      // a record of the other sections malformed or beyond the data
+    OptMisplaced,   // an OPT outside the additional section (RFC 6891 §6.1.1)
+    SecondOpt,      // more than one OPT (RFC 6891 §6.1.1)
+    BadOpt,         // OPT owner not the root, or options overrunning RDLENGTH
+    TrailingData,   // bytes after the last record counted in the header
 };
 
 const char* describe(ParseStatus s) noexcept;

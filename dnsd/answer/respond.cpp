@@ -150,7 +150,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
                     Transport transport, QueryInfo* info) noexcept {
     using namespace wire;
     if (info) *info = QueryInfo{};
-    if (query.size() < kHeaderSize) return 0;        // no ID to answer to
+    if (query.size() < kHeaderSize) return 0;         // no ID to answer to
     if (get16(query.data() + 2) & kFlagQr) return 0;  // a response: answering could loop
     const AnswerTable::Impl& t = table.impl();
 

@@ -17,7 +17,7 @@ enum class Transport : std::uint8_t { Udp, Tcp };
 struct QueryInfo {
     // Filled by respond() for logging and metrics; no effect on the answer.
     std::uint16_t qtype = 0;
-    std::uint8_t rcode = 0;     // extended: 16 is BADVERS
+    std::uint8_t rcode = 0;  // extended: 16 is BADVERS
     bool truncated = false;
     bool is_transfer = false;  // AXFR/IXFR over TCP: the caller streams the zone (dnsd/xfr)
 };

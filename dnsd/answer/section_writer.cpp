@@ -14,7 +14,10 @@ constexpr std::size_t kMaxTarget = MessageWriter::kMaxPointerTarget - wire::kMax
 }  // namespace
 
 SectionWriter::SectionWriter(TableVector<std::uint8_t>& bytes, TableVector<std::uint16_t>& relocs)
-    : bytes_(bytes), relocs_(relocs), template_(wire::kMaxMessage), writer_(template_, template_.size(), kMaxTarget) {}
+    : bytes_(bytes),
+      relocs_(relocs),
+      template_(wire::kMaxMessage),
+      writer_(template_, template_.size(), kMaxTarget) {}
 
 void SectionWriter::begin_message(std::string_view qname, TemplateKind kind) {
     qname_ = qname;

@@ -12,8 +12,8 @@
 
 namespace dnsd::wire {
 
-inline constexpr std::size_t kHeaderSize = 12;   // RFC 1035 §4.1.1
-inline constexpr std::size_t kMaxName = 255;     // RFC 1035 §2.3.4, root byte included
+inline constexpr std::size_t kHeaderSize = 12;  // RFC 1035 §4.1.1
+inline constexpr std::size_t kMaxName = 255;    // RFC 1035 §2.3.4, root byte included
 inline constexpr std::size_t kMaxLabel = 63;
 inline constexpr std::size_t kMaxMessage = 65535;  // RFC 1035 §4.2.2: TCP length prefix
 
@@ -27,8 +27,7 @@ inline constexpr std::uint16_t kFlagAd = 0x0020;
 inline constexpr std::uint16_t kFlagCd = 0x0010;
 
 namespace rcode {
-inline constexpr std::uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4,
-                              kRefused = 5;
+inline constexpr std::uint8_t kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp = 4, kRefused = 5;
 inline constexpr std::uint8_t kBadVers = 16;  // RFC 6891 §9: needs the OPT extended bits
 }  // namespace rcode
 
@@ -37,18 +36,15 @@ inline constexpr std::uint8_t kQuery = 0, kNotify = 4;
 }
 
 namespace type {
-inline constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kOpt = 41,
-                               kTkey = 249, kTsig = 250, kIxfr = 251, kAxfr = 252, kMailB = 253,
-                               kMailA = 254, kAny = 255;
+inline constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, kAaaa = 28, kOpt = 41, kTkey = 249,
+                               kTsig = 250, kIxfr = 251, kAxfr = 252, kMailB = 253, kMailA = 254, kAny = 255;
 }
 
 namespace klass {
 inline constexpr std::uint16_t kIn = 1, kCh = 3, kHs = 4, kNone = 254, kAny = 255;
 }
 
-inline std::uint16_t get16(const std::uint8_t* p) noexcept {
-    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
+inline std::uint16_t get16(const std::uint8_t* p) noexcept { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 inline std::uint32_t get32(const std::uint8_t* p) noexcept {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }

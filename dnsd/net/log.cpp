@@ -133,8 +133,7 @@ void put_qname(Out& out, std::span<const std::uint8_t> query) {
 }  // namespace
 
 std::size_t format_query_line(std::span<char> buf, Transport transport, const Endpoint& peer,
-                              std::span<const std::uint8_t> query, const QueryInfo& info,
-                              std::size_t response_len) {
+                              std::span<const std::uint8_t> query, const QueryInfo& info, std::size_t response_len) {
     if (buf.empty()) return 0;
     Out out(buf.first(buf.size() - 1));  // the newline always fits
     out.put(transport == Transport::Udp ? "dnsd: query udp " : "dnsd: query tcp ");

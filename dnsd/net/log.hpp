@@ -7,8 +7,8 @@
 #include <span>
 #include <string_view>
 
-#include "dnsd/net/endpoint.hpp"
 #include "dnsd/answer/respond.hpp"
+#include "dnsd/net/endpoint.hpp"
 
 namespace dnsd {
 
@@ -23,7 +23,6 @@ void write_stderr(std::string_view text);
 // The name is shown as the client sent it; "-" when the question cannot be read. A
 // response length of 0 shows as "dropped", a truncated answer ends in " TC".
 std::size_t format_query_line(std::span<char> buf, Transport transport, const Endpoint& peer,
-                              std::span<const std::uint8_t> query, const QueryInfo& info,
-                              std::size_t response_len);
+                              std::span<const std::uint8_t> query, const QueryInfo& info, std::size_t response_len);
 
 }  // namespace dnsd

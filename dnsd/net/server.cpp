@@ -121,9 +121,10 @@ std::optional<zonegen::Diagnostic> check_file_limit(const ServerOptions& o) {
         raised.rlim_cur = needed;  // an infinite hard limit is still capped by fs.nr_open
         if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return std::nullopt;
     }
-    return zonegen::Diagnostic{{}, "--max-connections " + std::to_string(o.max_connections) + " needs " +
-                                       std::to_string(needed) + " open files, but the limit is " +
-                                       std::to_string(lim.rlim_max)};
+    return zonegen::Diagnostic{{},
+                               "--max-connections " + std::to_string(o.max_connections) + " needs " +
+                                   std::to_string(needed) + " open files, but the limit is " +
+                                   std::to_string(lim.rlim_max)};
 }
 
 }  // namespace

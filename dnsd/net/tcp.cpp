@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "dnsd/net/log.hpp"
 #include "dnsd/answer/respond.hpp"
+#include "dnsd/net/log.hpp"
 #include "dnsd/net/worker.hpp"
 
 namespace dnsd {

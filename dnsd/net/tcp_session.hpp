@@ -34,10 +34,10 @@ public:
 
 class TcpSession {
 public:
-    static constexpr std::size_t kMaxMessage = 65535;            // the length field's range
-    static constexpr std::size_t kMaxFrame = 2 + kMaxMessage;    // a message with its length
-    static constexpr std::size_t kMinQuery = 12;                 // the header, RFC 1035 §4.1.1
-    static constexpr std::size_t kStreamLowWater = 32 * 1024;    // pull stream messages below this
+    static constexpr std::size_t kMaxMessage = 65535;          // the length field's range
+    static constexpr std::size_t kMaxFrame = 2 + kMaxMessage;  // a message with its length
+    static constexpr std::size_t kMinQuery = 12;               // the header, RFC 1035 §4.1.1
+    static constexpr std::size_t kStreamLowWater = 32 * 1024;  // pull stream messages below this
 
     // max_output: pending output beyond this means the client is not reading; the
     // connection is dropped. Never less than one full frame.
@@ -55,9 +55,7 @@ public:
     // not a query: the session stops reading and finishes after sending the answers before it.
     bool process(QueryHandler& handler, std::span<std::uint8_t> scratch);
 
-    std::span<const std::uint8_t> output() const {
-        return {out_.data() + out_begin_, out_.size() - out_begin_};
-    }
+    std::span<const std::uint8_t> output() const { return {out_.data() + out_begin_, out_.size() - out_begin_}; }
     void sent(std::size_t n);  // n bytes of output() were written; call process() again
 
     bool wants_input() const { return !input_closed_ && in_end_ - in_begin_ < kMaxFrame; }

@@ -55,7 +55,8 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
       tcp_scratch_(TcpSession::kMaxFrame) {
     handles_.reserve(sockets_.size() + 1);
     for (const ListenSocket& s : sockets_)
-        handles_.push_back({s.tcp ? Kind::Listener : Kind::Udp, s.fd.get(), nullptr, !s.tcp && bound_to_any(s.fd.get())});
+        handles_.push_back(
+            {s.tcp ? Kind::Listener : Kind::Udp, s.fd.get(), nullptr, !s.tcp && bound_to_any(s.fd.get())});
     handles_.push_back({Kind::Wakeup, wakeup_.get(), nullptr});
 }
 

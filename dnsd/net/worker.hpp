@@ -93,7 +93,7 @@ private:
         Endpoint peer;
         TcpSession session;
         State state = State::Idle;
-        Clock::time_point since;  // when the current state (or its last progress) began
+        Clock::time_point since;   // when the current state (or its last progress) began
         std::uint32_t events = 0;  // the epoll interest currently registered
         bool dead = false;
         List* home = nullptr;  // idle_, busy_ or closed_
@@ -102,8 +102,8 @@ private:
 
     Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSocket> sockets);
 
-    void on_udp(int fd, bool wildcard);                    // udp.cpp
-    void on_listener(int fd);                              // tcp.cpp
+    void on_udp(int fd, bool wildcard);  // udp.cpp
+    void on_listener(int fd);            // tcp.cpp
     void on_connection(Connection& c, std::uint32_t events);
     bool admit();
     void pause_accepting(int error);  // tcp.cpp

@@ -26,10 +26,10 @@ using Output = std::function<void(std::string_view lines)>;
 
 struct StartOptions {
     Sources sources;
-    ServerOptions server;                 // its transfer hook is made from transfer
-    TransferPolicy transfer;              // --allow-transfer; --tsig-key, which also signs NOTIFYs
-    std::vector<Endpoint> notify;         // --notify targets
-    std::optional<Account> user;          // --user, already looked up (find_account)
+    ServerOptions server;          // its transfer hook is made from transfer
+    TransferPolicy transfer;       // --allow-transfer; --tsig-key, which also signs NOTIFYs
+    std::vector<Endpoint> notify;  // --notify targets
+    std::optional<Account> user;   // --user, already looked up (find_account)
     Output out = write_stderr;
 };
 

@@ -3,10 +3,10 @@
 
 #include <optional>
 
-#include "zonegen/inventory/build.hpp"
 #include "zonegen/core/files.hpp"
-#include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/serial.hpp"
+#include "zonegen/inventory/build.hpp"
+#include "zonegen/inventory/inventory.hpp"
 #include "zonegen/zonefile/zone_loader.hpp"
 
 namespace dnsd {

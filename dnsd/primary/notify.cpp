@@ -11,9 +11,9 @@
 #include <cstring>
 #include <random>
 
-#include "dnsd/net/log.hpp"
 #include "dnsd/answer/message_writer.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "dnsd/net/log.hpp"
 
 namespace dnsd {
 
@@ -33,8 +33,7 @@ bool same_address(const sockaddr_storage& a, const Endpoint& b) {
 
 }  // namespace
 
-std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id,
-                                                        const TsigKey* key) {
+std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id, const TsigKey* key) {
     using namespace wire;
     std::vector<std::uint8_t> m(kMaxMessage);
     MessageWriter w(m, m.size());
@@ -127,9 +126,7 @@ void Notifier::notify(const ZoneImage& zone) {
     }
 }
 
-int Notifier::socket_for(const Endpoint& target) const {
-    return target.family() == AF_INET6 ? v6_.get() : v4_.get();
-}
+int Notifier::socket_for(const Endpoint& target) const { return target.family() == AF_INET6 ? v6_.get() : v4_.get(); }
 
 void Notifier::send_due(std::chrono::steady_clock::time_point now) {
     for (auto it = pending_.begin(); it != pending_.end();) {
@@ -143,7 +140,8 @@ void Notifier::send_due(std::chrono::steady_clock::time_point now) {
             it = pending_.erase(it);
             continue;
         }
-        ssize_t n = ::sendto(socket_for(p.target), p.message.data(), p.message.size(), 0, p.target.sa(), p.target.len);
+        ssize_t n = ::sendto(socket_for(p.target), p.message.data(), p.message.size(), 0, p.target.sa(),
+                             p.target.len);
         if (n < 0) log_line("notify of " + p.what + ": " + std::strerror(errno));
         // §3.6: retry with increasing delays; ours double, from first_retry.
         p.due = now + schedule_.first_retry * (1u << std::min(p.sent, 20u));

@@ -23,13 +23,12 @@ namespace dnsd {
 
 struct NotifySchedule {
     std::chrono::milliseconds first_retry{1000};  // then 2, 4, 8 ... times this
-    unsigned attempts = 6;                          // sends per target and serial, the first included
+    unsigned attempts = 6;                        // sends per target and serial, the first included
 };
 
 // The NOTIFY query for zone (RFC 1996 §3.7): opcode NOTIFY, AA, the SOA question and the
 // new SOA in the answer section as a hint. Signed when key is given.
-std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id,
-                                                        const TsigKey* key);
+std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, std::uint16_t id, const TsigKey* key);
 
 // The zones of after that before did not have or whose serial changed.
 std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const AnswerTable& after);
@@ -37,7 +36,7 @@ std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const Ans
 class Notifier {
 public:
     static zonegen::Result<std::unique_ptr<Notifier>> start(std::vector<Endpoint> targets, std::optional<TsigKey> key,
-                                                             NotifySchedule schedule = {});
+                                                            NotifySchedule schedule = {});
     ~Notifier();  // stops the thread; NOTIFYs still unanswered are dropped
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;

@@ -83,7 +83,8 @@ std::optional<zonegen::Diagnostic> switch_to(const Account& account) {
     // Groups first and uid last: after setresuid, dnsd no longer has the right to change
     // either. glibc runs each of these on every thread (the set*id broadcast), so the
     // workers already serving change with the main thread.
-    if (::setgroups(account.groups.size(), account.groups.data()) != 0) return cannot(name, os_error("setgroups", errno));
+    if (::setgroups(account.groups.size(), account.groups.data()) != 0)
+        return cannot(name, os_error("setgroups", errno));
     if (::setresgid(account.gid, account.gid, account.gid) != 0) return cannot(name, os_error("setresgid", errno));
     if (::setresuid(account.uid, account.uid, account.uid) != 0) return cannot(name, os_error("setresuid", errno));
 

@@ -180,7 +180,8 @@ zonegen::Result<TsigKey> parse_tsig_key(std::string_view text, const std::string
             algorithm_line = field.line;
             std::string a = lower(value.text);
             if (a != "hmac-sha256" && a != "hmac-sha256.")
-                return error_at(file, value.line, "algorithm \"" + value.text + "\" is not supported: use hmac-sha256");
+                return error_at(file, value.line,
+                                "algorithm \"" + value.text + "\" is not supported: use hmac-sha256");
             key.algorithm = kAlgorithm;
         } else if (field.text == "secret") {
             if (secret_line) return error_at(file, field.line, "secret given twice");
@@ -266,7 +267,9 @@ std::vector<std::uint8_t> tsig_error_response(std::span<const std::uint8_t> quer
     parse_query(query, q);  // for the question as sent; what follows it does not matter here
     std::vector<std::uint8_t> out(kMaxMessage);
     MessageWriter w(out, out.size());
-    w.header({.id = q.id, .flags = static_cast<std::uint16_t>(kFlagQr | (q.flags & kFlagRd)), .opcode = q.opcode,
+    w.header({.id = q.id,
+              .flags = static_cast<std::uint16_t>(kFlagQr | (q.flags & kFlagRd)),
+              .opcode = q.opcode,
               .rcode = kRcodeNotAuth});
     if (q.has_question) w.question(query.subspan(kHeaderSize, q.question_end - kHeaderSize));
     auto u48 = [&w](std::uint64_t v) {
@@ -315,7 +318,8 @@ bool TsigSigner::sign(std::vector<std::uint8_t>& message) {
     return true;
 }
 
-std::optional<std::vector<std::uint8_t>> tsig_sign_request(const TsigKey& key, std::span<const std::uint8_t> message) {
+std::optional<std::vector<std::uint8_t>> tsig_sign_request(const TsigKey& key,
+                                                           std::span<const std::uint8_t> message) {
     zonegen::ldns::Pkt pkt = parse_packet(message);
     if (!pkt) return std::nullopt;
     return sign_packet(key, pkt.get(), nullptr, false, nullptr);

@@ -7,10 +7,10 @@
 #include <utility>
 #include <vector>
 
-#include "dnsd/net/log.hpp"
 #include "dnsd/answer/message_writer.hpp"
 #include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "dnsd/net/log.hpp"
 
 namespace dnsd {
 
@@ -34,7 +34,8 @@ public:
         parse_query(query, q);
         id_ = q.id;
         rd_ = (q.flags & wire::kFlagRd) != 0;
-        if (q.has_question) question_.assign(query.begin() + wire::kHeaderSize, query.begin() + static_cast<long>(q.question_end));
+        if (q.has_question)
+            question_.assign(query.begin() + wire::kHeaderSize, query.begin() + static_cast<long>(q.question_end));
     }
 
     ~AxfrStream() override {
@@ -48,8 +49,8 @@ public:
         // Names are compressed against earlier names of this message only (each message
         // decodes on its own), never against the question: it keeps the client's case.
         MessageWriter w(out, message_size_);
-        w.header({.id = id_, .flags = static_cast<std::uint16_t>(wire::kFlagQr | wire::kFlagAa |
-                                                                 (rd_ ? wire::kFlagRd : 0))});
+        w.header({.id = id_,
+                  .flags = static_cast<std::uint16_t>(wire::kFlagQr | wire::kFlagAa | (rd_ ? wire::kFlagRd : 0))});
         if (!question_.empty()) w.question(question_);
         bool widened = false;
         while (phase_ != Phase::Done) {
@@ -170,7 +171,8 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
         for (const ZoneImage& z : snapshot->zones())
             if (z.origin().wire() == qname) zone = &z;
         std::string what = std::string(kind) + " of " +
-                           (zone ? zone->origin().text() : zonegen::Name::from_wire(qname).value_or(zonegen::Name()).text()) +
+                           (zone ? zone->origin().text()
+                                 : zonegen::Name::from_wire(qname).value_or(zonegen::Name()).text()) +
                            " from " + peer.text();
         // RFC 5936 §6: transfers only to those allowed; the answer tells a stranger nothing.
         if (!policy->allow.allows(peer)) {

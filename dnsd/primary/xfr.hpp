@@ -10,18 +10,18 @@
 #include <optional>
 #include <span>
 
-#include "dnsd/primary/acl.hpp"
 #include "dnsd/answer/answer_table.hpp"
 #include "dnsd/net/server.hpp"
 #include "dnsd/net/tcp_session.hpp"
+#include "dnsd/primary/acl.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/zone.hpp"
 
 namespace dnsd {
 
 struct TransferPolicy {
-    TransferAcl allow;            // --allow-transfer; empty: nobody
-    std::optional<TsigKey> key;   // --tsig-key: when set, requests must be signed with it
+    TransferAcl allow;           // --allow-transfer; empty: nobody
+    std::optional<TsigKey> key;  // --tsig-key: when set, requests must be signed with it
     // Target size of one message; a record larger than this goes alone in its message.
     // 16 KiB keeps a message small enough for a slow secondary yet cuts per-message cost.
     std::size_t message_size = 16 * 1024;

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "dnsd/primary/loader.hpp"
 #include "dnsd/answer/respond.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "dnsd/primary/loader.hpp"
 
 namespace {
 

@@ -165,8 +165,8 @@ TEST(DnsdE2e, SigintStopsCleanlyToo) {
 TEST(DnsdE2e, MxAnswerWithAddressesOverUdpAndTcp) {
     Dnsd dnsd(DNSD_BIN, with_listen({"--zone", kZone}));
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
-    for (const Decoded& d : {ask_udp(dnsd.port(), "Oxford.Smarthost.Local", kMX),
-                             ask_tcp(dnsd.port(), "Oxford.Smarthost.Local", kMX)}) {
+    for (const Decoded& d :
+         {ask_udp(dnsd.port(), "Oxford.Smarthost.Local", kMX), ask_tcp(dnsd.port(), "Oxford.Smarthost.Local", kMX)}) {
         ASSERT_TRUE(d.ok) << d.error;
         EXPECT_EQ(d.rcode, 0);
         EXPECT_TRUE(d.aa);
@@ -224,8 +224,8 @@ TEST(DnsdE2e, TruncatedOverUdpCompleteOverTcp) {
     EXPECT_EQ(tcp.answer.size(), 40u);
 
     const std::string port = std::to_string(dnsd.port());
-    RunResult dig =
-        run("dig", {"@127.0.0.1", "-p", port, "+norecurse", "+time=2", "+tries=1", "big.smarthost.local", "TXT"});
+    RunResult dig = run("dig", {"@127.0.0.1", "-p", port, "+norecurse", "+time=2", "+tries=1", "big.smarthost.local",
+                                "TXT"});
     ASSERT_EQ(dig.status, 0) << dig.out << dig.err;
     EXPECT_NE(dig.out.find("Truncated, retrying in TCP mode"), std::string::npos) << dig.out;
     EXPECT_EQ(count(squeeze(dig.out), "IN TXT \"record"), 40u) << dig.out;
@@ -351,8 +351,7 @@ TEST(DnsdE2e, InventoryWithoutSerialMovesItOnlyWhenTheZoneChanges) {
         EXPECT_EQ(line.value_or(dnsd.process().err()), expect);
     };
     reload("dnsd: reloaded (smarthost.local serial 2026112301)");
-    put(dir, "sites.json",
-        replace_all(inventory, "\"198.51.100.25\"", "\"198.51.100.25\", \"198.51.100.26\""));
+    put(dir, "sites.json", replace_all(inventory, "\"198.51.100.25\"", "\"198.51.100.25\", \"198.51.100.26\""));
     reload("dnsd: reloaded (smarthost.local serial 2026112302)");
     EXPECT_EQ(ask_udp(dnsd.port(), "mail.cambridge.smarthost.local", kA).answer.size(), 2u);
     EXPECT_EQ(dnsd.process().stop(), 0);
@@ -362,7 +361,7 @@ TEST(DnsdE2e, InventoryWithoutSerialMovesItOnlyWhenTheZoneChanges) {
 TEST(DnsdE2e, SeveralZonesAndQueryLog) {
     const std::string other = kData + "other.example.zone";
     for (const auto& args : {std::vector<std::string>{"--zone", kZone, other, "--log-queries"},
-                      std::vector<std::string>{"--zone", kZone, "--log-queries", "--zone", other}}) {
+                             std::vector<std::string>{"--zone", kZone, "--log-queries", "--zone", other}}) {
         Dnsd dnsd(DNSD_BIN, with_listen(args));
         ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
         EXPECT_NE(dnsd.info().zones.find("smarthost.local serial 2026112301"), std::string::npos);
@@ -380,8 +379,7 @@ TEST(DnsdE2e, SeveralZonesAndQueryLog) {
 
 TEST(DnsdE2e, StartupFailuresExitWithTheirStatus) {
     TempDir dir;
-    std::string broken =
-        put(dir, "broken.zone", replace_all(zone_text(1), "192.0.2.25", "192.0.2.300"));
+    std::string broken = put(dir, "broken.zone", replace_all(zone_text(1), "192.0.2.25", "192.0.2.300"));
     // Bad zones: exit 1, every error as file:line.
     RunResult r = run(DNSD_BIN, with_listen({"--zone", kData + "unsupported.zone"}));
     EXPECT_EQ(r.status, 1);

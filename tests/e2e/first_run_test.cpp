@@ -35,7 +35,8 @@ std::string served_serial(std::uint16_t port) {
 }
 
 std::string mx_answer(std::uint16_t port) {
-    return run("dig", {"@127.0.0.1", "-p", std::to_string(port), "+short", "+norecurse", "oxford.smarthost.local", "MX"})
+    return run("dig",
+               {"@127.0.0.1", "-p", std::to_string(port), "+short", "+norecurse", "oxford.smarthost.local", "MX"})
         .out;
 }
 

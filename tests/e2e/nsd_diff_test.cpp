@@ -7,10 +7,10 @@
 
 #include <set>
 
-#include "tests/support/dns_decode.hpp"
 #include "tests/support/dns_client.hpp"
-#include "tests/support/process.hpp"
+#include "tests/support/dns_decode.hpp"
 #include "tests/support/peers.hpp"
+#include "tests/support/process.hpp"
 #include "zonegen/zonefile/zone_loader.hpp"
 
 using namespace testsupport;

@@ -65,7 +65,8 @@ void generate(const TempDir& dir, Generated& out) {
     for (std::string line; std::getline(lines, line);)
         if (!line.empty() && line[0] != ';' && line[0] != '$') ++n;
     out.records = n;
-    EXPECT_NE(gen.err.find(std::to_string(n) + " records"), std::string::npos) << "zonegen counted otherwise: " << gen.err;
+    EXPECT_NE(gen.err.find(std::to_string(n) + " records"), std::string::npos)
+        << "zonegen counted otherwise: " << gen.err;
     out.serial_at = out.text.find(" " + std::to_string(kFirstSerial) + " ");
     ASSERT_NE(out.serial_at, std::string::npos);
     ++out.serial_at;
@@ -134,8 +135,14 @@ void prepare_zone(const TempDir& dir, Generated& g, std::uint32_t serial, std::s
 LoadQuery query_for(std::size_t seq) {
     const std::string site = "site" + std::to_string((seq * 7919 + 13) % kSites);
     switch (seq % 10) {
-        case 0: case 1: case 2: case 3: case 4: return {site + "." + kOrigin, kMX, Expect::Answer};
-        case 5: case 6: case 7: return {"mail1." + site + "." + kOrigin, kA, Expect::Answer};
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4: return {site + "." + kOrigin, kMX, Expect::Answer};
+        case 5:
+        case 6:
+        case 7: return {"mail1." + site + "." + kOrigin, kA, Expect::Answer};
         case 8: return {"nohost" + std::to_string(seq) + "." + kOrigin, kA, Expect::NxDomain};
         default: return {"mail9." + site + "." + kOrigin, kMX, Expect::NxDomain};
     }
@@ -188,7 +195,8 @@ TEST(ReloadLoad, FourThousandQueriesASecondThroughEightReloadsEveryOtherBroken) 
     load.join();
 
     std::cout << "reload-load: zone " << g.records << " records; " << report.summary() << std::endl;
-    if (!report.first_problem.empty()) std::cout << "reload-load: first problem: " << report.first_problem << std::endl;
+    if (!report.first_problem.empty())
+        std::cout << "reload-load: first problem: " << report.first_problem << std::endl;
     EXPECT_EQ(report.sent, 80000u);
     EXPECT_EQ(report.lost, 0u) << report.summary();
     EXPECT_EQ(report.servfail, 0u) << report.first_problem;

@@ -80,8 +80,8 @@ void scenario(const std::vector<Launcher>& launchers, const std::optional<TsigSp
     const std::string inventory = dir / "sites.json";
     write_text(inventory, read_text(kData + "/sites.json"));
     std::vector<std::uint16_t> ports;
-    std::vector<std::string> args = {"--inventory", inventory, "--listen", "127.0.0.1:0", "--allow-transfer",
-                                     "127.0.0.1"};
+    std::vector<std::string> args = {"--inventory", inventory,          "--listen",
+                                     "127.0.0.1:0", "--allow-transfer", "127.0.0.1"};
     for (std::size_t i = 0; i < launchers.size(); ++i) {
         ports.push_back(free_port());
         args.insert(args.end(), {"--notify", "127.0.0.1:" + std::to_string(ports.back())});
@@ -129,7 +129,8 @@ void scenario(const std::vector<Launcher>& launchers, const std::optional<TsigSp
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         EXPECT_EQ(seen, after) << peer->name() << " did not serve the new serial within 5 s of SIGHUP\n"
-                               << peer->log() << "\ndnsd:\n" << dnsd.process().err();
+                               << peer->log() << "\ndnsd:\n"
+                               << dnsd.process().err();
         EXPECT_EQ(essence(peer->port(), "mail9.cambridge." + kZone, 1),
                   essence(dnsd.port(), "mail9.cambridge." + kZone, 1))
             << peer->name();
@@ -142,7 +143,8 @@ void scenario(const std::vector<Launcher>& launchers, const std::optional<TsigSp
 }  // namespace
 
 TEST(Secondaries, NsdKnotAndBindTransferAnswerAlikeAndFollowNotify) {
-    scenario({&PeerServer::nsd_secondary, &PeerServer::knot_secondary, &PeerServer::bind_secondary}, std::nullopt, {});
+    scenario({&PeerServer::nsd_secondary, &PeerServer::knot_secondary, &PeerServer::bind_secondary}, std::nullopt,
+             {});
 }
 
 // TSIG on everything: the secondaries sign their requests, dnsd signs every message of the
@@ -152,7 +154,8 @@ TEST(Secondaries, NsdKnotAndBindTransferAnswerAlikeAndFollowNotify) {
 TEST(Secondaries, KnotAndNsdOverTsig) {
     auto key = dnsd::read_tsig_key(kData + "/xfr-key.key");
     ASSERT_TRUE(key) << zonegen::format_gnu(key.errors().front());
-    scenario({&PeerServer::knot_secondary, &PeerServer::nsd_secondary}, TsigSpec{"xfr-key", key.value().secret}, {"--tsig-key", kData + "/xfr-key.key"});
+    scenario({&PeerServer::knot_secondary, &PeerServer::nsd_secondary}, TsigSpec{"xfr-key", key.value().secret},
+             {"--tsig-key", kData + "/xfr-key.key"});
 }
 
 // Real clients asking dnsd for the zone: dig from an address that is not allowed, and dig

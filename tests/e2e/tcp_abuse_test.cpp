@@ -35,8 +35,9 @@ constexpr std::uint16_t kA = 1, kTXT = 16;
 
 // www has one A record; big has four 240-byte TXT strings, about 1 KB an answer.
 std::string zone_text() {
-    std::string z = "$ORIGIN abuse.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 1209600 60\n@ IN NS ns\n"
-                    "ns IN A 192.0.2.53\nwww IN A 192.0.2.80\n";
+    std::string z =
+        "$ORIGIN abuse.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 1209600 60\n@ IN NS ns\n"
+        "ns IN A 192.0.2.53\nwww IN A 192.0.2.80\n";
     for (int i = 0; i < 4; ++i) z += "big IN TXT \"" + std::to_string(i) + std::string(239, 'x') + "\"\n";
     return z;
 }
@@ -470,8 +471,8 @@ TEST(DnsdTcpAbuse, ThousandIdleConnectionsDoNotSlowUdpOrTcp) {
     RecordProperty("udp_p50_us", std::to_string(p50));
     RecordProperty("udp_p99_us", std::to_string(p99));
     RecordProperty("tcp_new_query_ms", std::to_string(tcp_ms));
-    std::cout << "1000 idle TCP connections: 2000 UDP queries p50 " << p50 << " us, p99 " << p99 << " us, max "
-              << max << " us; new TCP connection answered in " << tcp_ms << " ms\n";
+    std::cout << "1000 idle TCP connections: 2000 UDP queries p50 " << p50 << " us, p99 " << p99 << " us, max " << max
+              << " us; new TCP connection answered in " << tcp_ms << " ms\n";
     EXPECT_EQ(s.dnsd.process().stop(), 0);
 }
 
@@ -575,9 +576,9 @@ TEST(DnsdTcpAbuse, OutOfDescriptorsPausesAcceptingWithoutSpinning) {
         clients.push_back(std::make_unique<TcpConnection>("127.0.0.1", s.dnsd.port()));
         ASSERT_TRUE(clients.back()->connected());  // the kernel completes the handshake either way
     }
-    ASSERT_TRUE(eventually([&] { return open_files(pid) == files + 1; }, 2s)) << open_files(pid) << " open, "
-                                                                             << files << " before:\n"
-                                                                             << s.dnsd.process().err();
+    ASSERT_TRUE(eventually([&] { return open_files(pid) == files + 1; }, 2s))
+        << open_files(pid) << " open, " << files << " before:\n"
+        << s.dnsd.process().err();
     for (int i = 1; i < 4; ++i)  // queued: the bytes wait in the kernel with the connection
         ASSERT_TRUE(clients[i]->send(framed(query("www.abuse.test", kA, static_cast<std::uint16_t>(10 + i)))));
 

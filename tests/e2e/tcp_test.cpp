@@ -65,8 +65,11 @@ TEST(DnsdTcpE2e, PipelinedQueriesInOneWriteAnsweredInOrder) {
     struct Q {
         const char* name;
         std::uint16_t type;
-    } qs[] = {{"oxford.smarthost.local", kMX}, {"big.smarthost.local", kTXT}, {"mail.oxford.smarthost.local", kAAAA},
-              {"nothing.smarthost.local", kA}, {"cambridge.smarthost.local", kMX}};
+    } qs[] = {{"oxford.smarthost.local", kMX},
+              {"big.smarthost.local", kTXT},
+              {"mail.oxford.smarthost.local", kAAAA},
+              {"nothing.smarthost.local", kA},
+              {"cambridge.smarthost.local", kMX}};
     for (std::uint16_t i = 0; i < 5; ++i) {
         Bytes f = framed(query(qs[i].name, qs[i].type, static_cast<std::uint16_t>(100 + i)));
         burst.insert(burst.end(), f.begin(), f.end());
@@ -125,7 +128,10 @@ TEST(DnsdTcpE2e, NotAQueryClosesTheConnectionAfterTheOwedAnswers) {
         for (std::uint16_t id = 1; !done; ++id) {
             if (!c.send(framed(query("oxford.smarthost.local", kMX, id)))) break;
             auto a = c.read_frame(1s);
-            if (a && dnstest::decode(*a).id == id) ++answered; else ++unanswered;
+            if (a && dnstest::decode(*a).id == id)
+                ++answered;
+            else
+                ++unanswered;
             std::this_thread::sleep_for(1ms);
         }
     });
@@ -190,8 +196,7 @@ TEST(DnsdTcpE2e, ConnectionCapAndIdleTimeout) {
 TEST(DnsdTcpE2e, ClientThatNeverReadsIsDropped) {
     TempDir dir;
     std::string zone = "$ORIGIN huge.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 3600 600 1209600 60\n@ IN NS ns\n";
-    for (int i = 0; i < 200; ++i)
-        zone += "@ IN TXT \"" + std::to_string(1000 + i) + std::string(240, 'x') + "\"\n";
+    for (int i = 0; i < 200; ++i) zone += "@ IN TXT \"" + std::to_string(1000 + i) + std::string(240, 'x') + "\"\n";
     std::string path = put(dir, "huge.test.zone", zone);
     Dnsd dnsd(DNSD_BIN, {"--zone", path, "--listen", "127.0.0.1:0"});
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();

@@ -22,9 +22,9 @@
 
 #include "dnsd/answer/answer_table.hpp"
 #include "dnsd/answer/respond.hpp"
+#include "zonegen/core/ldns.hpp"
 #include "zonegen/core/name.hpp"
 #include "zonegen/core/zone.hpp"
-#include "zonegen/core/ldns.hpp"
 
 namespace {
 

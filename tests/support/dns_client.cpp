@@ -49,7 +49,7 @@ Bytes framed(std::span<const std::uint8_t> message) {
 }
 
 std::optional<Bytes> udp_exchange_at(const std::string& host, std::uint16_t port, std::span<const std::uint8_t> query,
-                                  std::chrono::milliseconds timeout) {
+                                     std::chrono::milliseconds timeout) {
     sockaddr_storage ss;
     socklen_t len = 0;
     if (!make_address(host, port, ss, len)) return std::nullopt;

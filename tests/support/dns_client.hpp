@@ -20,7 +20,7 @@ Bytes framed(std::span<const std::uint8_t> message);
 // Sends query to host:port (host "127.0.0.1" or "::1") from a fresh socket and returns
 // the first datagram that comes back, or nullopt after timeout.
 std::optional<Bytes> udp_exchange_at(const std::string& host, std::uint16_t port, std::span<const std::uint8_t> query,
-                                  std::chrono::milliseconds timeout = std::chrono::seconds(2));
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(2));
 
 class TcpConnection {
 public:

@@ -13,7 +13,9 @@ Packet& Packet::u8(std::uint8_t v) {
     return *this;
 }
 
-Packet& Packet::u16(std::uint16_t v) { return u8(static_cast<std::uint8_t>(v >> 8)).u8(static_cast<std::uint8_t>(v)); }
+Packet& Packet::u16(std::uint16_t v) {
+    return u8(static_cast<std::uint8_t>(v >> 8)).u8(static_cast<std::uint8_t>(v));
+}
 
 Packet& Packet::u32(std::uint32_t v) {
     return u16(static_cast<std::uint16_t>(v >> 16)).u16(static_cast<std::uint16_t>(v));
@@ -45,7 +47,8 @@ Packet& Packet::header(std::uint16_t id, std::uint16_t flags, std::uint16_t qd, 
     return u16(id).u16(flags).u16(qd).u16(an).u16(ns).u16(ar);
 }
 
-Packet& Packet::opt(std::uint16_t payload, std::uint8_t version, bool dnssec_ok, std::span<const std::uint8_t> rdata) {
+Packet& Packet::opt(std::uint16_t payload, std::uint8_t version, bool dnssec_ok,
+                    std::span<const std::uint8_t> rdata) {
     u8(0).u16(41).u16(payload);
     u32((std::uint32_t{version} << 16) | (dnssec_ok ? 0x8000u : 0u));
     return u16(static_cast<std::uint16_t>(rdata.size())).bytes(rdata);

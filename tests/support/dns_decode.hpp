@@ -53,11 +53,11 @@ struct QueryOptions {
 std::vector<std::uint8_t> query(std::string_view name, std::uint16_t qtype, const QueryOptions& options = {});
 
 struct Decoded {
-    bool ok = false;         // ldns parsed the message
-    std::string error;       // why not, if !ok
+    bool ok = false;    // ldns parsed the message
+    std::string error;  // why not, if !ok
     std::uint16_t id = 0;
     std::uint8_t opcode = 0;
-    int rcode = 0;           // with the OPT's extended bits (RFC 6891 §6.1.3)
+    int rcode = 0;  // with the OPT's extended bits (RFC 6891 §6.1.3)
     bool qr = false, aa = false, tc = false, rd = false, ra = false, ad = false, cd = false;
     std::uint16_t counts[4] = {};  // QD, AN, NS, AR exactly as in the header
     // One line per RR as ldns prints it, tabs turned into single spaces, in message order.

@@ -34,7 +34,7 @@ struct Prepared {
     std::vector<std::uint8_t> wire;
     std::size_t question_end = 0;  // the question is wire[kHeader, question_end)
     Expect expect = Expect::Answer;
-    std::string label;             // "name TYPE", for problem reports
+    std::string label;  // "name TYPE", for problem reports
 };
 
 std::uint16_t u16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
@@ -67,7 +67,8 @@ std::string LoadReport::summary() const {
 
 LoadReport run_udp_load(const LoadPlan& plan) {
     LoadReport report;
-    const auto total = static_cast<std::size_t>(std::llround(plan.rate * static_cast<double>(plan.duration.count()) / 1000.0));
+    const auto total = static_cast<std::size_t>(
+        std::llround(plan.rate * static_cast<double>(plan.duration.count()) / 1000.0));
     std::vector<Prepared> queries(total);
     for (std::size_t seq = 0; seq < total; ++seq) {
         LoadQuery q = plan.query(seq);
@@ -129,15 +130,15 @@ LoadReport run_udp_load(const LoadPlan& plan) {
                 }
                 const Prepared& q = queries[seq];
                 const std::uint16_t flags = u16(r + 2);
-                const bool question_matches =
-                    len >= q.question_end && u16(r + 4) == 1 &&
-                    std::equal(q.wire.begin() + kHeader, q.wire.begin() + static_cast<std::ptrdiff_t>(q.question_end),
-                               r + kHeader);
+                const bool question_matches = len >= q.question_end && u16(r + 4) == 1 &&
+                                              std::equal(q.wire.begin() + kHeader,
+                                                         q.wire.begin() + static_cast<std::ptrdiff_t>(q.question_end),
+                                                         r + kHeader);
                 if (!(flags & 0x8000) || !question_matches || answered_at[seq] >= 0) {
                     ++report.stray;
                     if (report.first_problem.empty())
-                        report.first_problem = describe(q, r, len, answered_at[seq] >= 0 ? "answered twice"
-                                                                                         : "not a response to it");
+                        report.first_problem = describe(
+                            q, r, len, answered_at[seq] >= 0 ? "answered twice" : "not a response to it");
                     continue;
                 }
                 answered_at[seq] = now;
@@ -156,14 +157,16 @@ LoadReport run_udp_load(const LoadPlan& plan) {
             if (sending.load(std::memory_order_acquire)) continue;
             if (last_send == 0) last_send = since(start);
             const std::size_t count = sent.load(std::memory_order_acquire);
-            const bool all_in = std::all_of(answered_at.begin(), answered_at.begin() + static_cast<std::ptrdiff_t>(count),
+            const bool all_in = std::all_of(answered_at.begin(),
+                                            answered_at.begin() + static_cast<std::ptrdiff_t>(count),
                                             [](std::int64_t t) { return t >= 0; });
             if (all_in || since(start) > last_send + timeout_ns + 200'000'000) break;
         }
     });
 
     for (std::size_t seq = 0; seq < total; ++seq) {
-        const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(seq) / plan.rate));
+        const auto due = start + std::chrono::nanoseconds(
+                                     static_cast<std::int64_t>(1e9 * static_cast<double>(seq) / plan.rate));
         std::this_thread::sleep_until(due);
         sent_at[seq].store(since(start), std::memory_order_relaxed);
         sent.store(seq + 1, std::memory_order_release);
@@ -191,7 +194,8 @@ LoadReport run_udp_load(const LoadPlan& plan) {
     report.lost = total - report.answered;
     if (!latencies.empty()) {
         auto at = [&](double fraction) {
-            auto nth = latencies.begin() + static_cast<std::ptrdiff_t>(fraction * static_cast<double>(latencies.size() - 1));
+            auto nth = latencies.begin() +
+                       static_cast<std::ptrdiff_t>(fraction * static_cast<double>(latencies.size() - 1));
             std::nth_element(latencies.begin(), nth, latencies.end());
             return std::chrono::microseconds(*nth / 1000);
         };

@@ -116,11 +116,12 @@ std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec
     // clang-format on
     std::string key_line;
     if (spec.tsig) {
-        conf += "key:\n  - id: " + spec.tsig->name + "\n    algorithm: hmac-sha256\n    secret: " + spec.tsig->secret + "\n";
+        conf += "key:\n  - id: " + spec.tsig->name +
+                "\n    algorithm: hmac-sha256\n    secret: " + spec.tsig->secret + "\n";
         key_line = "    key: " + spec.tsig->name + "\n";
     }
-    conf += "remote:\n  - id: primary\n    address: 127.0.0.1@" + std::to_string(spec.primary_port) + "\n" + key_line +
-            "acl:\n  - id: notify_from_primary\n    address: 127.0.0.1\n    action: notify\n" + key_line +
+    conf += "remote:\n  - id: primary\n    address: 127.0.0.1@" + std::to_string(spec.primary_port) + "\n" +
+            key_line + "acl:\n  - id: notify_from_primary\n    address: 127.0.0.1\n    action: notify\n" + key_line +
             "zone:\n  - domain: " + spec.origin + "\n    storage: \"" + d + "\"\n    file: \"" + spec.origin +
             ".zone\"\n    master: primary\n    acl: notify_from_primary\n";
     write_text(s->dir_ / "knot.conf", conf);
@@ -197,7 +198,8 @@ Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query, 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::size_t soas = 0;
     while (std::chrono::steady_clock::now() < deadline) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                          std::chrono::steady_clock::now());
         auto frame = c.read_frame(left);
         if (!frame) {
             t.error = "no further message (connection closed or timeout)";

@@ -32,10 +32,10 @@ struct TsigSpec {
 
 // A secondary's zone: where it transfers from and how.
 struct SecondarySpec {
-    std::string origin;                 // "smarthost.local"
-    std::uint16_t primary_port = 0;     // dnsd on 127.0.0.1, TCP for AXFR, UDP for SOA checks
-    std::optional<TsigSpec> tsig;       // sign transfers and expect signed NOTIFYs
-    std::uint16_t port = 0;             // where the secondary listens; 0: a free port
+    std::string origin;              // "smarthost.local"
+    std::uint16_t primary_port = 0;  // dnsd on 127.0.0.1, TCP for AXFR, UDP for SOA checks
+    std::optional<TsigSpec> tsig;    // sign transfers and expect signed NOTIFYs
+    std::uint16_t port = 0;          // where the secondary listens; 0: a free port
 };
 
 class PeerServer {
@@ -56,7 +56,7 @@ public:
     PeerServer& operator=(const PeerServer&) = delete;
 
     std::uint16_t port() const { return port_; }
-    std::string log() const;  // what the server printed, for failure messages
+    std::string log() const;                              // what the server printed, for failure messages
     const std::string& name() const { return program_; }  // "nsd", "knotd", "named"
 
 private:

@@ -106,21 +106,23 @@ inline std::vector<Invocation> invocations(std::string_view script) {
             }
             if (std::isalpha(static_cast<unsigned char>(c)) || c == '-' || c == '$' || c == '[') {
                 std::size_t j = i;
-                while (j < line.size() && (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '-' ||
-                                           line[j] == '_' || line[j] == '$' || line[j] == ':' || line[j] == '.' ||
-                                           line[j] == '[' || line[j] == ']'))
+                while (j < line.size() &&
+                       (std::isalnum(static_cast<unsigned char>(line[j])) || line[j] == '-' || line[j] == '_' ||
+                        line[j] == '$' || line[j] == ':' || line[j] == '.' || line[j] == '[' || line[j] == ']'))
                     ++j;
                 std::string word = line.substr(i, j - i);
                 bool at_word_start = i == 0 || line[i - 1] == ' ' || line[i - 1] == '(';
-                if (at_word_start && word.size() > 1 && word[0] == '-' && std::isalpha(static_cast<unsigned char>(word[1]))) {
+                if (at_word_start && word.size() > 1 && word[0] == '-' &&
+                    std::isalpha(static_cast<unsigned char>(word[1]))) {
                     if (stack.back()) {
                         std::string p = word.substr(1);
                         if (auto colon = p.find(':'); colon != std::string::npos) p.resize(colon);
                         stack.back()->parameters.push_back(p);
                     }
-                } else if (at_word_start && previous != "function" && std::isupper(static_cast<unsigned char>(word[0])) &&
-                           word.find('-') != std::string::npos && word.find('$') == std::string::npos &&
-                           word.find('.') == std::string::npos && word.find('[') == std::string::npos) {
+                } else if (at_word_start && previous != "function" &&
+                           std::isupper(static_cast<unsigned char>(word[0])) && word.find('-') != std::string::npos &&
+                           word.find('$') == std::string::npos && word.find('.') == std::string::npos &&
+                           word.find('[') == std::string::npos) {
                     close();
                     stack.back() = Invocation{word, {}, line};
                 }

@@ -19,7 +19,8 @@ CheckReport unreadable(const CheckOptions& opt, const Diagnostic& why) {
     report.status = Exit::Usage;
     report.stderr_lines.push_back("zonegen: " + format_gnu(why));
     if (opt.format != OutputFormat::text)
-        report.stdout_text = render_findings({Finding{"unreadable", Severity::error, why.where, why.message}}, opt.format);
+        report.stdout_text = render_findings({Finding{"unreadable", Severity::error, why.where, why.message}},
+                                             opt.format);
     return report;
 }
 

@@ -23,8 +23,8 @@ struct CheckReport {
     // Ok: no errors (and no warnings with strict); Invalid: errors (validation, drift),
     // or warnings with strict; Usage: the inventory or zone could not be read.
     Exit status = Exit::Ok;
-    std::vector<Finding> findings;     // sorted, placed
-    std::string stdout_text;           // the findings in the chosen format
+    std::vector<Finding> findings;          // sorted, placed
+    std::string stdout_text;                // the findings in the chosen format
     std::vector<std::string> stderr_lines;  // I/O problems; the summary in text format
 };
 

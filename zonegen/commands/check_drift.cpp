@@ -7,10 +7,10 @@
 #include <map>
 #include <sstream>
 
-#include "zonegen/zonefile/bind_writer.hpp"
-#include "zonegen/inventory/build.hpp"
-#include "zonegen/core/files.hpp"
 #include "zonegen/commands/generate.hpp"
+#include "zonegen/core/files.hpp"
+#include "zonegen/inventory/build.hpp"
+#include "zonegen/zonefile/bind_writer.hpp"
 #include "zonegen/zonefile/zone_loader.hpp"
 
 namespace zonegen {
@@ -100,8 +100,8 @@ std::optional<std::vector<Finding>> zone_findings(const Inventory& inv, const st
     auto loaded = load_zone_text(text, path, inv.zone);
     if (!loaded) {
         for (const auto& d : loaded.errors())
-            out.push_back(Finding{"drift", Severity::error, d.where,
-                                  "the committed zone does not load: " + d.message});
+            out.push_back(
+                Finding{"drift", Severity::error, d.where, "the committed zone does not load: " + d.message});
         return out;
     }
     const Zone& committed = loaded.value();

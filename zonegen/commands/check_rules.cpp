@@ -33,10 +33,11 @@ std::string zone_text(const Inventory& inv) {
 void mdns_local_zone(const Context& c) {
     static const Name local = *Name::parse("local.");
     if (!c.inv.zone.is_subdomain_of(local)) return;
-    c.add("mdns-local-zone", Severity::warning, "/zone",
-          "zone " + quoted(zone_text(c.inv)) +
-              " is under .local, which RFC 6762 reserves for multicast DNS: hosts running systemd-resolved, "
-              "nss-mdns or macOS will not ask unicast DNS for it; use a zone under home.arpa (RFC 8375) or .internal");
+    c.add(
+        "mdns-local-zone", Severity::warning, "/zone",
+        "zone " + quoted(zone_text(c.inv)) +
+            " is under .local, which RFC 6762 reserves for multicast DNS: hosts running systemd-resolved, "
+            "nss-mdns or macOS will not ask unicast DNS for it; use a zone under home.arpa (RFC 8375) or .internal");
 }
 
 // The pointer of the fallback entry that made tier k (k >= 1) of site i, or of the site
@@ -132,14 +133,15 @@ void single_failure_domain(const Context& c) {
         bool inside = true;
         for (const auto& tier : site.fallback)
             for (std::size_t j : tier.hosts)
-                for (const auto& n : networks_of(c.inv.sites[tier.site].smarthosts[j])) inside = inside && own.count(n);
+                for (const auto& n : networks_of(c.inv.sites[tier.site].smarthosts[j]))
+                    inside = inside && own.count(n);
         if (!inside) continue;
         std::string nets;
         for (const auto& n : own) nets += (nets.empty() ? "" : ", ") + n;
         c.add("single-failure-domain", Severity::warning,
               site.fallback_given ? site_pointer(i) + "/fallback" : site_pointer(i),
-              "every fallback smarthost of site " + quoted(site.label) + " is in the same network as its own (" + nets +
-                  "), one failure domain: an outage there takes every tier down at once");
+              "every fallback smarthost of site " + quoted(site.label) + " is in the same network as its own (" +
+                  nets + "), one failure domain: an outage there takes every tier down at once");
     }
 }
 
@@ -178,8 +180,10 @@ void duplicate_address(const Context& c) {
                       "address " + text + " of " + h.name.text() + " is also the address of another smarthost (" +
                           it->second.second + "): the tiers share a machine, and a failover to it is no failover");
             };
-            for (std::size_t k = 0; k < h.addresses.ipv4.size(); ++k) visit(address_text(h.addresses.ipv4[k]), false, k);
-            for (std::size_t k = 0; k < h.addresses.ipv6.size(); ++k) visit(address_text(h.addresses.ipv6[k]), true, k);
+            for (std::size_t k = 0; k < h.addresses.ipv4.size(); ++k)
+                visit(address_text(h.addresses.ipv4[k]), false, k);
+            for (std::size_t k = 0; k < h.addresses.ipv6.size(); ++k)
+                visit(address_text(h.addresses.ipv6[k]), true, k);
         }
     }
 }
@@ -209,11 +213,13 @@ void special_addresses(const Context& c, const Addresses& addrs, const std::stri
     for (std::size_t k = 0; k < addrs.ipv4.size(); ++k)
         if (const char* kind = special_kind(addrs.ipv4[k]))
             c.add("special-address", Severity::info, base + "/ipv4/" + std::to_string(k),
-                  address_text(addrs.ipv4[k]) + " of " + owner + " is " + kind + ", not an address a sender can deliver to");
+                  address_text(addrs.ipv4[k]) + " of " + owner + " is " + kind +
+                      ", not an address a sender can deliver to");
     for (std::size_t k = 0; k < addrs.ipv6.size(); ++k)
         if (const char* kind = special_kind(addrs.ipv6[k]))
             c.add("special-address", Severity::info, base + "/ipv6/" + std::to_string(k),
-                  address_text(addrs.ipv6[k]) + " of " + owner + " is " + kind + ", not an address a sender can deliver to");
+                  address_text(addrs.ipv6[k]) + " of " + owner + " is " + kind +
+                      ", not an address a sender can deliver to");
 }
 
 void special_address(const Context& c) {
@@ -255,7 +261,8 @@ void host_site_collision(const Context& c) {
             c.add("host-site-collision", Severity::warning, smarthost_pointer(i, j) + "/name",
                   "smarthost " + quoted(h.label) + " of site " + quoted(c.inv.sites[i].label) + " (" + h.name.text() +
                       ") is named like site " + quoted(it->first) + " (" + c.inv.sites[it->second].name.text() +
-                      "): a relayhost or --down written as " + quoted(h.label) + " means one to some readers and "
+                      "): a relayhost or --down written as " + quoted(h.label) +
+                      " means one to some readers and "
                       "the other to the rest");
         }
     // A name server named like a site or smarthost puts its A/AAAA at the same owner as
@@ -288,9 +295,9 @@ void shared_sender(const Context& c) {
             if (added || it->second.first == i) continue;
             const Site& other = c.inv.sites[it->second.first];
             c.add("shared-sender", Severity::warning, site_pointer(i) + "/senders/" + std::to_string(k),
-                  "sender " + quoted(site.senders[k]) + " of site " + quoted(site.label) + " is also a sender of site " +
-                      quoted(other.label) + " (" + site_pointer(it->second.first) + "/senders/" +
-                      std::to_string(it->second.second) +
+                  "sender " + quoted(site.senders[k]) + " of site " + quoted(site.label) +
+                      " is also a sender of site " + quoted(other.label) + " (" + site_pointer(it->second.first) +
+                      "/senders/" + std::to_string(it->second.second) +
                       "): a Postfix host has one relayhost, and an Exchange server that is the source of both "
                       "sites' send connectors relays through either");
         }

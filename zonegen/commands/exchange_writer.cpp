@@ -50,8 +50,10 @@ std::string render_exchange(const Inventory& inv, const ExportSource& source) {
     for (const auto& site : inv.sites)
         if (site.senders.empty()) without += (without.empty() ? "" : ", ") + site.label;
     if (!without.empty())
-        out += "#\n# No connector for these sites: the inventory lists no \"senders\" for them, and zonegen\n"
-               "# does not guess which servers send through them: " + without + "\n";
+        out +=
+            "#\n# No connector for these sites: the inventory lists no \"senders\" for them, and zonegen\n"
+            "# does not guess which servers send through them: " +
+            without + "\n";
     out += R"PS([CmdletBinding(SupportsShouldProcess = $true)]
 param()
 

@@ -42,15 +42,17 @@ std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down,
     const std::size_t limit = address_limit == 0 ? SIZE_MAX : address_limit;
     std::string out = "delivery plan for " + plan.site.text() + "\n";
     if (plan.tiers.empty())
-        return out + "no MX records: a sender would deliver to the name's own address records "
-                     "(RFC 5321 section 5.1), not to smarthost tiers\n";
+        return out +
+               "no MX records: a sender would deliver to the name's own address records "
+               "(RFC 5321 section 5.1), not to smarthost tiers\n";
     auto tried = tried_addresses(plan, limit);
     std::size_t total = 0;
     for (const auto& t : plan.tiers) total += t.address_count();
     for (std::size_t k = 0; k < plan.tiers.size(); ++k) {
         const PlanTier& t = plan.tiers[k];
         out += "\ntier " + std::to_string(k + 1) + ", MX " + std::to_string(t.preference) + ": ";
-        out += t.hosts.size() == 1 ? std::string("1 host") : count(t.hosts.size(), "host", "hosts") + " share the load";
+        out += t.hosts.size() == 1 ? std::string("1 host")
+                                   : count(t.hosts.size(), "host", "hosts") + " share the load";
         if (k == 1) out += ", used when tier 1 is down";
         if (k == 2) out += ", used when tiers 1 and 2 are down";
         if (k > 2) out += ", used when tiers 1 to " + std::to_string(k) + " are down";
@@ -60,8 +62,9 @@ std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down,
                    " addresses (smtp_mx_address_limit)\n";
         else if (tried[k] < t.address_count())
             out += "  only " + std::to_string(tried[k]) + " of its " + std::to_string(t.address_count()) +
-                   (tried[k] == 1 ? " addresses is" : " addresses are") + " tried, picked at random: Postfix stops after " +
-                   std::to_string(limit) + " (smtp_mx_address_limit)\n";
+                   (tried[k] == 1 ? " addresses is" : " addresses are") +
+                   " tried, picked at random: Postfix stops after " + std::to_string(limit) +
+                   " (smtp_mx_address_limit)\n";
         for (const auto& h : t.hosts) {
             out += "  " + h.name.text();
             if (h.address_count() == 0) out += "  (no address: skipped)";
@@ -85,20 +88,23 @@ std::string render_plan(const DeliveryPlan& plan, const std::vector<Name>& down,
         bool some_down = false;
         for (const auto& h : t.hosts) {
             if (h.address_count() == 0) continue;
-            if (is_down(down, h.name)) some_down = true;
-            else up.push_back(&h);
+            if (is_down(down, h.name))
+                some_down = true;
+            else
+                up.push_back(&h);
         }
         if (up.empty()) continue;
         if (tried[k] < t.address_count() && some_down)
             return out + "mail goes to " + tier_label(k, t) + " only if " +
-                   (tried[k] == 1 ? std::string("the address") : "one of the " + std::to_string(tried[k]) + " addresses") +
-                   " Postfix picks there belongs to " + names(up) +
-                   "; otherwise it queues and is retried later\n";
+                   (tried[k] == 1 ? std::string("the address")
+                                  : "one of the " + std::to_string(tried[k]) + " addresses") +
+                   " Postfix picks there belongs to " + names(up) + "; otherwise it queues and is retried later\n";
         return out + "mail goes to " + tier_label(k, t) + ", " + (up.size() > 1 ? "shared by " : "to ") + names(up) +
                "\n";
     }
-    return out + "mail queues: every address a sender tries is down; it is retried until a host answers "
-                 "(Postfix gives up after maximal_queue_lifetime, 5 days by default)\n";
+    return out +
+           "mail queues: every address a sender tries is down; it is retried until a host answers "
+           "(Postfix gives up after maximal_queue_lifetime, 5 days by default)\n";
 }
 
 Result<std::vector<Name>> resolve_down(const DeliveryPlan& plan, const std::vector<std::string>& args,
@@ -128,8 +134,8 @@ Result<std::vector<Name>> resolve_down(const DeliveryPlan& plan, const std::vect
             }
         // Filled in place: GCC 12 at -O3 warns, wrongly, about a braced temporary here.
         if (!found)
-            errors.emplace_back().message =
-                "--down " + arg + ": no host of the plan for " + plan.site.text() + " has this name or address";
+            errors.emplace_back().message = "--down " + arg + ": no host of the plan for " + plan.site.text() +
+                                            " has this name or address";
     }
     if (!errors.empty()) return errors;
     return out;
@@ -150,7 +156,8 @@ ExplainReport run_explain(const ExplainOptions& opt) {
     std::optional<ServerAddress> server;
     if (opt.server) {
         server = parse_server_address(*opt.server);
-        if (!server) return fail(Exit::Usage, "zonegen: --server " + *opt.server + ": expected ADDR:PORT or [ADDR]:PORT");
+        if (!server)
+            return fail(Exit::Usage, "zonegen: --server " + *opt.server + ": expected ADDR:PORT or [ADDR]:PORT");
     }
     const bool absolute_site = !opt.site.empty() && opt.site.back() == '.';
     std::optional<Inventory> inv;
@@ -186,8 +193,9 @@ ExplainReport run_explain(const ExplainOptions& opt) {
     } else {
         std::string why;
         auto site = absolute_site ? Name::parse(opt.site, &why) : zone->prepend(inventory_rules::to_lower(opt.site));
-        if (!site) return fail(Exit::Usage, "zonegen: " + inventory_rules::quote(opt.site) + " is not a valid name" +
-                                                (why.empty() ? "" : ": " + why));
+        if (!site)
+            return fail(Exit::Usage, "zonegen: " + inventory_rules::quote(opt.site) + " is not a valid name" +
+                                         (why.empty() ? "" : ": " + why));
         auto got = plan_from_server(*site, *server);
         if (!got.plan) {
             ExplainReport r;

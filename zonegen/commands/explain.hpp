@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "zonegen/commands/explain_plan.hpp"
 #include "zonegen/core/diagnostic.hpp"
 #include "zonegen/core/name.hpp"
-#include "zonegen/commands/explain_plan.hpp"
 
 namespace zonegen {
 
@@ -27,9 +27,9 @@ Result<std::vector<Name>> resolve_down(const DeliveryPlan& plan, const std::vect
 
 struct ExplainOptions {
     std::string inventory = "sites.json";
-    std::string site;                   // a site label, or an absolute name ending in '.'
-    std::vector<std::string> down;      // --down
-    std::optional<std::string> server;  // --server ADDR:PORT
+    std::string site;                                  // a site label, or an absolute name ending in '.'
+    std::vector<std::string> down;                     // --down
+    std::optional<std::string> server;                 // --server ADDR:PORT
     std::size_t address_limit = kPostfixAddressLimit;  // --address-limit; 0: none
 };
 

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "zonegen/core/diagnostic.hpp"
-#include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/name.hpp"
 #include "zonegen/core/zone.hpp"
+#include "zonegen/inventory/inventory.hpp"
 
 namespace zonegen {
 

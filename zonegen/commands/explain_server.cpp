@@ -80,8 +80,8 @@ struct Asker {
         for (std::size_t i = 0; answer && i < ldns_rr_list_rr_count(answer); ++i) {
             ldns_rr* rr = ldns_rr_list_rr(answer, i);
             ldns_rdf* owner = ldns_rr_owner(rr);
-            auto o = Name::from_wire(std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(owner)),
-                                                      ldns_rdf_size(owner)));
+            auto o = Name::from_wire(
+                std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(owner)), ldns_rdf_size(owner)));
             if (ldns_rr_get_type(rr) == t && o && *o == name) rrs.push_back(rr);
         }
         return rrs;
@@ -136,8 +136,8 @@ ServerPlan plan_from_server(const Name& site, const ServerAddress& server, std::
         ldns_rdf* pref = ldns_rr_mx_preference(rr);
         ldns_rdf* exchange = ldns_rr_mx_exchange(rr);
         if (pref == nullptr || exchange == nullptr) continue;
-        auto target = Name::from_wire(std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(exchange)),
-                                                       ldns_rdf_size(exchange)));
+        auto target = Name::from_wire(
+            std::string_view(reinterpret_cast<const char*>(ldns_rdf_data(exchange)), ldns_rdf_size(exchange)));
         if (!target) continue;
         PlanRecord rec{ldns_rdf2native_int16(pref), PlanHost{*target, {}, {}}};
         // RFC 5321 §5.1: a target whose address lookup fails is skipped, like one without

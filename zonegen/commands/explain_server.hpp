@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "zonegen/commands/explain_plan.hpp"
 #include "zonegen/core/diagnostic.hpp"
 #include "zonegen/core/name.hpp"
-#include "zonegen/commands/explain_plan.hpp"
 
 namespace zonegen {
 

@@ -82,12 +82,18 @@ std::string json_string(std::string_view s) {
 std::string github_escape(std::string_view s, bool property) {
     std::string out;
     for (char c : s) {
-        if (c == '%') out += "%25";
-        else if (c == '\r') out += "%0D";
-        else if (c == '\n') out += "%0A";
-        else if (property && c == ':') out += "%3A";
-        else if (property && c == ',') out += "%2C";
-        else out += c;
+        if (c == '%')
+            out += "%25";
+        else if (c == '\r')
+            out += "%0D";
+        else if (c == '\n')
+            out += "%0A";
+        else if (property && c == ':')
+            out += "%3A";
+        else if (property && c == ',')
+            out += "%2C";
+        else
+            out += c;
     }
     return out;
 }
@@ -118,7 +124,9 @@ std::string json_object(const Finding& f) {
 }
 
 std::string github_line(const Finding& f) {
-    const char* level = f.severity == Severity::error ? "error" : f.severity == Severity::warning ? "warning" : "notice";
+    const char* level = f.severity == Severity::error     ? "error"
+                        : f.severity == Severity::warning ? "warning"
+                                                          : "notice";
     std::string out = std::string("::") + level;
     std::string props;
     auto add = [&](const std::string& kv) { props += (props.empty() ? " " : ",") + kv; };
@@ -157,7 +165,8 @@ std::string summarize_findings(const std::vector<Finding>& findings) {
     auto part = [](std::size_t k, const char* one, const char* many) {
         return std::to_string(k) + " " + (k == 1 ? one : many);
     };
-    return part(n[0], "error", "errors") + ", " + part(n[1], "warning", "warnings") + ", " + part(n[2], "note", "notes");
+    return part(n[0], "error", "errors") + ", " + part(n[1], "warning", "warnings") + ", " +
+           part(n[2], "note", "notes");
 }
 
 }  // namespace zonegen

@@ -22,7 +22,7 @@ const char* severity_name(Severity s);  // "error", "warning", "info"
 struct Finding {
     std::string rule;  // stable kebab-case id, e.g. "mdns-local-zone"
     Severity severity = Severity::warning;
-    Location where;    // file, line:column (0 = unknown) and JSON Pointer (may be empty)
+    Location where;  // file, line:column (0 = unknown) and JSON Pointer (may be empty)
     std::string message;
 };
 

@@ -12,11 +12,11 @@
 #include "zonegen/commands/exchange_writer.hpp"
 #include "zonegen/commands/postfix_writer.hpp"
 #include "zonegen/commands/powershell_writer.hpp"
-#include "zonegen/zonefile/bind_writer.hpp"
-#include "zonegen/inventory/build.hpp"
 #include "zonegen/core/files.hpp"
-#include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/serial.hpp"
+#include "zonegen/inventory/build.hpp"
+#include "zonegen/inventory/inventory.hpp"
+#include "zonegen/zonefile/bind_writer.hpp"
 #include "zonegen/zonefile/zone_loader.hpp"
 
 namespace zonegen {
@@ -128,12 +128,13 @@ static GenerateReport generate_export(const GenerateOptions& opt, const Inventor
             for (const auto& f : fragments) text += (text.empty() ? "" : "\n") + f.text;
             break;
         }
-        case GenerateFormat::bind:
-            break;
+        case GenerateFormat::bind: break;
     }
     GenerateReport report;
-    if (to_stdout) report.stdout_text = std::move(text);
-    else write_if_changed(path, text, report);
+    if (to_stdout)
+        report.stdout_text = std::move(text);
+    else
+        write_if_changed(path, text, report);
     return report;
 }
 
@@ -168,8 +169,9 @@ GenerateReport generate(const GenerateOptions& opt) {
         if (old_text) {
             auto s = existing_serial(path, *old_text, inv.zone);
             if (!s) {
-                std::vector<std::string> lines{path + ": cannot read the serial of the existing zone; "
-                                                      "fix or remove the file, or pass --serial"};
+                std::vector<std::string> lines{path +
+                                               ": cannot read the serial of the existing zone; "
+                                               "fix or remove the file, or pass --serial"};
                 for (auto& line : format_gnu_lines(s.errors())) lines.push_back(std::move(line));
                 // The inventory is fine; the file in the output directory is not: exit 2, as
                 // for an existing zone that cannot be read at all.

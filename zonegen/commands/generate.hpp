@@ -24,7 +24,7 @@ std::optional<GenerateFormat> parse_generate_format(std::string_view text);
 
 struct GenerateOptions {
     std::string inventory = "sites.json";
-    std::string output_dir = "zones";  // "-": write the zone to standard output
+    std::string output_dir = "zones";     // "-": write the zone to standard output
     std::optional<std::uint32_t> serial;  // --serial; the inventory's own serial wins
     GenerateFormat format = GenerateFormat::bind;
 };

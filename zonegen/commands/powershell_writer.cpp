@@ -203,8 +203,10 @@ std::string render_powershell(const Inventory& inv, const Zone& zone, const Expo
             if (rrset.type != RRType::A && rrset.type != RRType::AAAA && rrset.type != RRType::MX) continue;
             for (const auto& rd : rrset.rdata) {
                 std::string data;
-                if (const auto* mx = std::get_if<Mx>(&rd)) data = std::to_string(mx->preference) + " " + mx->exchange.text();
-                else data = rdata_text(rd, Name());
+                if (const auto* mx = std::get_if<Mx>(&rd))
+                    data = std::to_string(mx->preference) + " " + mx->exchange.text();
+                else
+                    data = rdata_text(rd, Name());
                 out += "Want " + name + " '" + type_name(rrset.type) + "' " + quoted(data) + "\n";
             }
         }

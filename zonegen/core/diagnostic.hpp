@@ -34,8 +34,8 @@ std::vector<std::string> format_gnu_lines(const std::vector<Diagnostic>& ds);
 template <class T>
 class Result {
 public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose
-    Result(std::vector<Diagnostic> errors) : v_(std::move(errors)) {}  // NOLINT
+    Result(T value) : v_(std::move(value)) {}                                    // NOLINT: implicit on purpose
+    Result(std::vector<Diagnostic> errors) : v_(std::move(errors)) {}            // NOLINT
     Result(Diagnostic error) : v_(std::vector<Diagnostic>{std::move(error)}) {}  // NOLINT
 
     bool ok() const { return v_.index() == 0; }

@@ -20,14 +20,32 @@ static_assert(std::is_same_v<decltype(true), bool>, "ldns redefined true: includ
 
 namespace zonegen::ldns {
 
-struct RrDeleter { void operator()(ldns_rr* p) const { ldns_rr_free(p); } };
-struct RrListDeleter { void operator()(ldns_rr_list* p) const { ldns_rr_list_deep_free(p); } };
-struct RdfDeleter { void operator()(ldns_rdf* p) const { ldns_rdf_deep_free(p); } };
-struct PktDeleter { void operator()(ldns_pkt* p) const { ldns_pkt_free(p); } };
-struct ZoneDeleter { void operator()(ldns_zone* p) const { ldns_zone_deep_free(p); } };
-struct BufferDeleter { void operator()(ldns_buffer* p) const { ldns_buffer_free(p); } };
-struct ResolverDeleter { void operator()(ldns_resolver* p) const { ldns_resolver_deep_free(p); } };
-struct FileDeleter { void operator()(std::FILE* f) const { if (f) std::fclose(f); } };
+struct RrDeleter {
+    void operator()(ldns_rr* p) const { ldns_rr_free(p); }
+};
+struct RrListDeleter {
+    void operator()(ldns_rr_list* p) const { ldns_rr_list_deep_free(p); }
+};
+struct RdfDeleter {
+    void operator()(ldns_rdf* p) const { ldns_rdf_deep_free(p); }
+};
+struct PktDeleter {
+    void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
+};
+struct ZoneDeleter {
+    void operator()(ldns_zone* p) const { ldns_zone_deep_free(p); }
+};
+struct BufferDeleter {
+    void operator()(ldns_buffer* p) const { ldns_buffer_free(p); }
+};
+struct ResolverDeleter {
+    void operator()(ldns_resolver* p) const { ldns_resolver_deep_free(p); }
+};
+struct FileDeleter {
+    void operator()(std::FILE* f) const {
+        if (f) std::fclose(f);
+    }
+};
 
 using Rr = std::unique_ptr<ldns_rr, RrDeleter>;
 using RrList = std::unique_ptr<ldns_rr_list, RrListDeleter>;

@@ -10,9 +10,7 @@ namespace zonegen {
 
 char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-static bool is_alnum(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
+static bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 bool is_ldh_label(std::string_view s) {
     if (s.empty() || s.size() > Name::kMaxLabel) return false;
@@ -64,8 +62,8 @@ std::optional<Name> Name::read(std::string_view text, const Name& origin, std::s
     };
     if (text.empty() || text == ".") return Name();
     char wire[kMaxWire + kMaxLabel + 2];
-    std::size_t size = 0;       // octets written, labels complete
-    std::size_t label = 0;      // octets of the label being read
+    std::size_t size = 0;   // octets written, labels complete
+    std::size_t label = 0;  // octets of the label being read
     bool absolute = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
@@ -236,8 +234,10 @@ std::strong_ordering operator<=>(const Name& a, const Name& b) {
     while (na > 0 && nb > 0) {
         --na;
         --nb;
-        std::string_view x = std::string_view(a.wire()).substr(la[na] + 1, static_cast<unsigned char>(a.wire()[la[na]]));
-        std::string_view y = std::string_view(b.wire()).substr(lb[nb] + 1, static_cast<unsigned char>(b.wire()[lb[nb]]));
+        std::string_view x = std::string_view(a.wire()).substr(la[na] + 1,
+                                                               static_cast<unsigned char>(a.wire()[la[na]]));
+        std::string_view y = std::string_view(b.wire()).substr(lb[nb] + 1,
+                                                               static_cast<unsigned char>(b.wire()[lb[nb]]));
         if (int c = x.compare(y); c != 0) return c < 0 ? std::strong_ordering::less : std::strong_ordering::greater;
     }
     return na <=> nb;

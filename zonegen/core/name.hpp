@@ -9,9 +9,9 @@
 
 #include <atomic>
 #include <compare>
-#include <cstring>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -33,7 +33,6 @@ RRType type_of(const Rdata& rd) {
     return std::visit(V{}, rd);
 }
 
-
 void append_rdata_wire(const Rdata& rd, std::string& out) {
     struct V {
         std::string& o;
@@ -146,7 +145,8 @@ void ZoneBuilder::add(const Name& owner, std::uint32_t ttl, Rdata rdata, int lin
     }
     if (std::holds_alternative<Soa>(rdata)) {
         if (!(owner == origin_)) {
-            errors_.push_back({at(line), "SOA record at " + owner.text() + ", not at the zone apex " + origin_.text()});
+            errors_.push_back(
+                {at(line), "SOA record at " + owner.text() + ", not at the zone apex " + origin_.text()});
             return;
         }
         if (++soa_count_ > 1) {
@@ -210,7 +210,8 @@ static int compare_records(const Rdata& a, const Rdata& b) {
 
 Result<Zone> ZoneBuilder::finish() && {
     std::vector<Diagnostic> errors = std::move(errors_);
-    if (soa_count_ == 0 && errors.empty()) errors.push_back({at(0), "no SOA record at the zone apex " + origin_.text()});
+    if (soa_count_ == 0 && errors.empty())
+        errors.push_back({at(0), "no SOA record at the zone apex " + origin_.text()});
     if (!errors.empty()) return errors;
 
     auto& names = owners_->names;

@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/zone.hpp"
+#include "zonegen/inventory/inventory.hpp"
 
 namespace zonegen {
 

@@ -5,8 +5,8 @@
 // document tree: a 100,000-site inventory is read in a fraction of the time and memory
 // a DOM would take. This file holds the top level, "soa", "nameservers" and "mx";
 // inventory_sites.cpp holds "sites".
-#include "zonegen/core/files.hpp"
 #include "zonegen/inventory/inventory.hpp"
+#include "zonegen/core/files.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -56,7 +56,8 @@ public:
 // 1, column 2: " preamble (its line count is not ours), and with bytes that are not
 // printable UTF-8 shown as <0xFF> so the diagnostic stays printable.
 std::string clean_syntax_message(std::string_view what) {
-    if (auto p = what.find("] "); what.starts_with("[json.exception.") && p != std::string_view::npos) what.remove_prefix(p + 2);
+    if (auto p = what.find("] "); what.starts_with("[json.exception.") && p != std::string_view::npos)
+        what.remove_prefix(p + 2);
     if (what.starts_with("parse error")) {
         if (auto p = what.find(": "); p != std::string_view::npos) what.remove_prefix(p + 2);
     }
@@ -98,13 +99,13 @@ namespace {
 
 using namespace inventory_detail;
 
-constexpr Key kTopKeys[] = {{"$schema", false}, {"version", false}, {"zone", true},
-                            {"ttl", false},     {"serial", false},  {"soa", false},
-                            {"nameservers", true}, {"mx", false},   {"sites", true}};
+constexpr Key kTopKeys[] = {{"$schema", false},    {"version", false}, {"zone", true},
+                            {"ttl", false},        {"serial", false},  {"soa", false},
+                            {"nameservers", true}, {"mx", false},      {"sites", true}};
 enum Top { kSchema, kVersion, kZone, kTtl, kSerial, kSoa, kNameservers, kMx, kSites, kTopCount };
 
-constexpr Key kSoaKeys[] = {{"mname", false},   {"rname", false},  {"refresh", false},
-                            {"retry", false},   {"expire", false}, {"minimum", false}};
+constexpr Key kSoaKeys[] = {{"mname", false}, {"rname", false},  {"refresh", false},
+                            {"retry", false}, {"expire", false}, {"minimum", false}};
 constexpr Key kNameServerKeys[] = {{"name", true}, {"ipv4", false}, {"ipv6", false}};
 constexpr Key kMxKeys[] = {{"primary", false}, {"step", false}};
 
@@ -133,7 +134,8 @@ public:
         if (m[kSchema].key != npos)
             r_.expect(m[kSchema].value, root_.member(m[kSchema].key), Kind::string, "a string (a JSON Schema URI)");
         if (m[kVersion].key != npos)
-            r_.integer(m[kVersion].value, root_.member(m[kVersion].key), 1, 1, "1 (the schema version this program reads)");
+            r_.integer(m[kVersion].value, root_.member(m[kVersion].key), 1, 1,
+                       "1 (the schema version this program reads)");
         if (!zone_read) read_zone(m[kZone]);
         if (m[kTtl].key != npos)
             if (auto v = r_.integer(m[kTtl].value, root_.member(m[kTtl].key), 0, kMaxTtl,
@@ -210,8 +212,9 @@ private:
             std::size_t k = 0;
             while (k < inv_.nameservers.size() && !(inv_.nameservers[k].name == ns.name)) ++k;
             if (k < inv_.nameservers.size()) {
-                r_.error(nm[0].value, np, "duplicate name server " + quote(ns.name.text()) + " (first at " +
-                                              r_.pointer(path) + "/" + std::to_string(ordinals[k]) + ")");
+                r_.error(nm[0].value, np,
+                         "duplicate name server " + quote(ns.name.text()) + " (first at " + r_.pointer(path) + "/" +
+                             std::to_string(ordinals[k]) + ")");
                 continue;
             }
             // RFC 1034 §4.2.1: a name server inside the zone it serves is found only
@@ -220,12 +223,14 @@ private:
             if (zone_ok_ && addresses_ok) {
                 bool inside = ns.name.is_subdomain_of(inv_.zone);
                 if (inside && ns.addresses.empty()) {
-                    r_.error(e, ep, "name server " + quote(ns.name.text()) +
-                                        " is inside the zone, so it needs an address (glue) in \"ipv4\" or \"ipv6\"");
+                    r_.error(e, ep,
+                             "name server " + quote(ns.name.text()) +
+                                 " is inside the zone, so it needs an address (glue) in \"ipv4\" or \"ipv6\"");
                 } else if (!inside && !ns.addresses.empty()) {
                     const ValueOffsets& a = ns.addresses.ipv4.empty() ? nm[2] : nm[1];
-                    r_.error(a.value, ep.member(a.key), "name server " + quote(ns.name.text()) +
-                                                            " is outside the zone, so it takes no address (glue)");
+                    r_.error(a.value, ep.member(a.key),
+                             "name server " + quote(ns.name.text()) +
+                                 " is outside the zone, so it takes no address (glue)");
                 }
             }
             inv_.nameservers.push_back(std::move(ns));
@@ -239,7 +244,8 @@ private:
         bool given = m.key != npos && r_.object(m.value, path, "an SOA object", kSoaKeys, s);
         if (!given) std::fill(std::begin(s), std::end(s), ValueOffsets{npos, npos});
         if (s[0].key != npos) {
-            if (auto name = host_name(s[0].value, path.member(s[0].key), "host name")) inv_.soa_mname = std::move(*name);
+            if (auto name = host_name(s[0].value, path.member(s[0].key), "host name"))
+                inv_.soa_mname = std::move(*name);
         } else if (!inv_.nameservers.empty()) {
             inv_.soa_mname = inv_.nameservers.front().name;
         }
@@ -265,8 +271,9 @@ private:
             for (char c : s->substr(0, a)) local += c == '.' ? std::string("\\.") : std::string(1, c);
             std::string domain(s->substr(a + 1));
             if (!domain.empty() && domain.back() != '.') domain += '.';
-            r_.error(at, path, quote(*s) + " is an e-mail address; write it as a DNS name, e.g. " +
-                                   quote(local + "." + domain));
+            r_.error(at, path,
+                     quote(*s) + " is an e-mail address; write it as a DNS name, e.g. " +
+                         quote(local + "." + domain));
             return;
         }
         bool absolute = !s->empty() && s->back() == '.';

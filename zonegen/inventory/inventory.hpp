@@ -30,9 +30,9 @@ struct Smarthost {
 };
 
 struct FallbackTier {
-    std::size_t site = 0;              // index into Inventory::sites
-    std::vector<std::size_t> hosts;    // indices into that site's smarthosts; all of them if
-                                       // the entry named no subset
+    std::size_t site = 0;            // index into Inventory::sites
+    std::vector<std::size_t> hosts;  // indices into that site's smarthosts; all of them if
+                                     // the entry named no subset
 };
 
 struct Site {

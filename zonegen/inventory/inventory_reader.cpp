@@ -117,9 +117,8 @@ std::optional<std::uint64_t> Reader::integer(std::size_t at, const Path& path, s
             d <= double(max))
             return static_cast<std::uint64_t>(d);
     }
-    std::string expected = what.empty()
-        ? "an integer from " + std::to_string(min) + " to " + std::to_string(max)
-        : std::string(what);
+    std::string expected = what.empty() ? "an integer from " + std::to_string(min) + " to " + std::to_string(max)
+                                        : std::string(what);
     error(at, path, "expected " + expected + ", found " + describe(at));
     return std::nullopt;
 }
@@ -159,8 +158,10 @@ bool Reader::addresses(const ValueOffsets& m, const Path& path, bool v6, Address
                 if (!duplicate) out.ipv4.push_back(*a);
             } else {
                 std::string msg = quote(*text) + " is not an IPv4 address";
-                if (leading_zero) msg += ": leading zeros are not allowed";
-                else if (inventory_rules::parse_ipv6(*text)) msg += "; an IPv6 address belongs in \"ipv6\"";
+                if (leading_zero)
+                    msg += ": leading zeros are not allowed";
+                else if (inventory_rules::parse_ipv6(*text))
+                    msg += "; an IPv6 address belongs in \"ipv6\"";
                 error(e, at, std::move(msg));
                 ok = false;
             }

@@ -46,8 +46,8 @@ class FunctionRef<R(Args...)> {
 public:
     FunctionRef() = default;
     template <class F>
-        requires(!std::is_same_v<std::remove_cv_t<F>, FunctionRef>)
-    FunctionRef(F& f)  // NOLINT: implicit, like a function pointer
+    requires(!std::is_same_v<std::remove_cv_t<F>, FunctionRef>)
+        FunctionRef(F& f)  // NOLINT: implicit, like a function pointer
         : object_(&f), call_([](void* o, Args... args) -> R { return (*static_cast<F*>(o))(args...); }) {}
     explicit operator bool() const { return call_ != nullptr; }
     R operator()(Args... args) const { return call_(object_, args...); }
@@ -117,8 +117,8 @@ std::optional<Diagnostic> json_syntax_error(std::string_view text, const std::st
 
 // What resolving fallbacks needs from the rest of the inventory.
 struct SiteRules {
-    bool mx_ok = false;            // inv.mx_primary and inv.mx_step hold valid values
-    std::size_t mx_at = npos;      // the "mx" object, if given, and where it sits
+    bool mx_ok = false;        // inv.mx_primary and inv.mx_step hold valid values
+    std::size_t mx_at = npos;  // the "mx" object, if given, and where it sits
     const Path* mx_path = nullptr;
 };
 

@@ -44,7 +44,8 @@ std::optional<std::string> hostname_problem(std::string_view text) {
     std::size_t from = 0;
     while (true) {
         std::size_t dot = text.find('.', from);
-        std::string_view label = text.substr(from, dot == std::string_view::npos ? std::string_view::npos : dot - from);
+        std::string_view label = text.substr(from,
+                                             dot == std::string_view::npos ? std::string_view::npos : dot - from);
         if (label.empty()) return "it has an empty label";
         if (auto why = label_problem(label)) return "label " + quote(label) + " " + *why;
         if (dot == std::string_view::npos) return std::nullopt;
@@ -69,7 +70,8 @@ std::optional<A> parse_ipv4(std::string_view s, bool* leading_zero) {
         }
         std::size_t start = i;
         unsigned value = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) value = value * 10 + unsigned(s[i++] - '0');
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+            value = value * 10 + unsigned(s[i++] - '0');
         if (i == start || value > 255) return std::nullopt;
         if (s[start] == '0' && i - start > 1) {
             if (leading_zero) *leading_zero = true;
@@ -100,7 +102,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
             cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                cur[j] = std::min(cur[j], prev2[j - 2] + 1);
         }
         std::swap(prev2, prev);
         std::swap(prev, cur);

@@ -76,7 +76,7 @@ public:
 private:
     std::size_t find_slot(std::string_view label) const {
         std::size_t mask = slots_.size() - 1;
-        for (std::size_t k = std::hash<std::string_view>{}(label) & mask;; k = (k + 1) & mask)
+        for (std::size_t k = std::hash<std::string_view>{}(label)&mask;; k = (k + 1) & mask)
             if (slots_[k] == 0 || sites_[slots_[k] - 1].label == label) return k;
     }
     void grow() {
@@ -167,8 +167,9 @@ private:
             if (auto why = inventory_rules::hostname_problem(*s)) {
                 r_.error(e, ep, quote(*s) + " is not a valid sender host name: " + *why);
             } else if (std::size_t first = seen.add(name, k); first != npos) {
-                r_.error(e, ep, "duplicate sender " + quote(*s) + " (first at " + r_.pointer(sp) + "/" +
-                                    std::to_string(first) + ")");
+                r_.error(e, ep,
+                         "duplicate sender " + quote(*s) + " (first at " + r_.pointer(sp) + "/" +
+                             std::to_string(first) + ")");
             } else {
                 site.senders.push_back(std::move(name));
             }
@@ -232,16 +233,18 @@ private:
         if (!s) return end;
         host.label = to_lower(*s);
         if (std::size_t first = seen_.add(host.label, j); first != npos) {
-            r_.error(m[0].value, np, "duplicate smarthost " + quote(*s) + " (first at " + r_.pointer(*path.up) + "/" +
-                                         std::to_string(first) + ")");
+            r_.error(m[0].value, np,
+                     "duplicate smarthost " + quote(*s) + " (first at " + r_.pointer(*path.up) + "/" +
+                         std::to_string(first) + ")");
         } else if (auto why = inventory_rules::label_problem(*s)) {
             r_.error(m[0].value, np, quote(*s) + " is not a valid smarthost name: it " + *why);
         } else if (site_named) {
             if (auto name = site.name.prepend(host.label)) {
                 host.name = std::move(*name);
             } else {
-                r_.error(m[0].value, np, too_long(host.label + "." + site.name.text(),
-                                                  1 + host.label.size() + site.name.wire().size()));
+                r_.error(m[0].value, np,
+                         too_long(host.label + "." + site.name.text(),
+                                  1 + host.label.size() + site.name.wire().size()));
             }
         }
         // Kept even when invalid, so a fallback naming it is not also "unknown".
@@ -274,8 +277,9 @@ private:
     std::string preference_problem(std::size_t tier) const {
         std::uint64_t p = inv_.mx_primary, s = inv_.mx_step, v = p + tier * s;
         if (!rules_.mx_ok || v <= kMaxPreference) return {};
-        return "the MX preference for fallback tier " + std::to_string(tier) + " would be " + std::to_string(p) + " + " +
-               std::to_string(tier) + "*" + std::to_string(s) + " = " + std::to_string(v) + ", more than 65535";
+        return "the MX preference for fallback tier " + std::to_string(tier) + " would be " + std::to_string(p) +
+               " + " + std::to_string(tier) + "*" + std::to_string(s) + " = " + std::to_string(v) +
+               ", more than 65535";
     }
 
     void resolve_fallback(std::size_t i) {
@@ -286,7 +290,8 @@ private:
             if (inv_.sites.size() < 2) return;
             site.fallback.push_back(all_hosts((i + 1) % inv_.sites.size()));
             if (std::string why = preference_problem(1); !why.empty() && !ring_reported_ && rules_.mx_path) {
-                r_.error(rules_.mx_at, *rules_.mx_path, why + " (sites without \"fallback\" fall back to the next site)");
+                r_.error(rules_.mx_at, *rules_.mx_path,
+                         why + " (sites without \"fallback\" fall back to the next site)");
                 ring_reported_ = true;
             }
             return;
@@ -336,8 +341,9 @@ private:
             return std::nullopt;
         }
         if (std::size_t first = seen_sites.add(label, j); first != npos) {
-            r_.error(m[0].value, name_path, "duplicate fallback site " + quote(*name) + " (first at " +
-                                                r_.pointer(list) + "/" + std::to_string(first) + ")");
+            r_.error(m[0].value, name_path,
+                     "duplicate fallback site " + quote(*name) + " (first at " + r_.pointer(list) + "/" +
+                         std::to_string(first) + ")");
             return std::nullopt;
         }
         if (m[1].key == npos) return all_hosts(t);
@@ -366,8 +372,9 @@ private:
                 continue;
             }
             if (std::size_t first = seen_hosts.add(std::move(label), k); first != npos) {
-                r_.error(e, hp, "duplicate smarthost " + quote(*name) + " (first at " + r_.pointer(path) + "/" +
-                                    std::to_string(first) + ")");
+                r_.error(e, hp,
+                         "duplicate smarthost " + quote(*name) + " (first at " + r_.pointer(path) + "/" +
+                             std::to_string(first) + ")");
                 continue;
             }
             tier.hosts.push_back(index);

@@ -149,7 +149,8 @@ private:
             bool negative = token[e + 1] == '-';
             long long exponent = 0;
             for (std::size_t k = e + 1; k < token.size(); ++k)
-                if (token[k] >= '0' && token[k] <= '9') exponent = std::min(exponent * 10 + (token[k] - '0'), 1LL << 40);
+                if (token[k] >= '0' && token[k] <= '9')
+                    exponent = std::min(exponent * 10 + (token[k] - '0'), 1LL << 40);
             magnitude += negative ? -exponent : exponent;
         }
         return magnitude > 0;
@@ -161,7 +162,10 @@ private:
         long v = 0;
         for (int k = 0; k < 4; ++k) {
             std::uint8_t c = *p_++;
-            int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            int h = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
             if (h < 0) return -1;
             v = v * 16 + h;
         }
@@ -171,7 +175,14 @@ private:
     bool escape() {
         if (p_ == end_) return false;
         switch (*p_++) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return true;
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't': return true;
             case 'u': {
                 long cp = hex4();
                 if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return false;  // a low surrogate alone
@@ -192,14 +203,22 @@ private:
         std::uint8_t c = *p_++;
         std::uint8_t lo = 0x80, hi = 0xBF;
         int more;
-        if (c >= 0xC2 && c <= 0xDF) more = 1;
-        else if (c == 0xE0) more = 2, lo = 0xA0;
-        else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) more = 2;
-        else if (c == 0xED) more = 2, hi = 0x9F;
-        else if (c == 0xF0) more = 3, lo = 0x90;
-        else if (c >= 0xF1 && c <= 0xF3) more = 3;
-        else if (c == 0xF4) more = 3, hi = 0x8F;
-        else return false;
+        if (c >= 0xC2 && c <= 0xDF)
+            more = 1;
+        else if (c == 0xE0)
+            more = 2, lo = 0xA0;
+        else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+            more = 2;
+        else if (c == 0xED)
+            more = 2, hi = 0x9F;
+        else if (c == 0xF0)
+            more = 3, lo = 0x90;
+        else if (c >= 0xF1 && c <= 0xF3)
+            more = 3;
+        else if (c == 0xF4)
+            more = 3, hi = 0x8F;
+        else
+            return false;
         for (int k = 0; k < more; ++k, lo = 0x80, hi = 0xBF) {
             if (p_ == end_ || *p_ < lo || *p_ > hi) return false;
             ++p_;

@@ -49,9 +49,7 @@ std::size_t skip_string(std::string_view t, std::size_t i) {
     return t.size();
 }
 
-bool is_scalar_start(char c) {
-    return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
-}
+bool is_scalar_start(char c) { return c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'; }
 
 std::size_t skip_scalar(std::string_view t, std::size_t i) {
     while (i < t.size() && !is_ws(t[i]) && t[i] != ',' && t[i] != ']' && t[i] != '}') ++i;
@@ -67,8 +65,11 @@ std::size_t skip_contents(std::string_view t, std::size_t i, std::size_t* commas
         if (i >= t.size()) break;
         switch (t[i]) {
             case '"': i = skip_string(t, i); continue;
-            case '{': case '[': ++depth; break;
-            case ',': if (depth == 0 && commas != nullptr) ++*commas; break;
+            case '{':
+            case '[': ++depth; break;
+            case ',':
+                if (depth == 0 && commas != nullptr) ++*commas;
+                break;
             default:
                 if (depth == 0) return i + 1;
                 --depth;
@@ -233,7 +234,7 @@ struct DuplicateVisitor {
     struct Frame {
         bool object = false;
         std::size_t ordinal = 0;
-        std::string token;  // this container's reference token in its parent
+        std::string token;                                      // this container's reference token in its parent
         std::vector<std::pair<std::string, std::size_t>> keys;  // decoded key, offset
         std::unordered_map<std::string, std::size_t> many;
     };
@@ -315,16 +316,17 @@ std::string json_pointer_escape(std::string_view token) {
     std::string out;
     out.reserve(token.size());
     for (char c : token) {
-        if (c == '~') out += "~0";
-        else if (c == '/') out += "~1";
-        else out += c;
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
     }
     return out;
 }
 
-TextPosition position_of(std::string_view text, std::size_t offset) {
-    return positions_of(text, {offset}).front();
-}
+TextPosition position_of(std::string_view text, std::size_t offset) { return positions_of(text, {offset}).front(); }
 
 std::vector<TextPosition> positions_of(std::string_view text, const std::vector<std::size_t>& offsets) {
     std::vector<std::size_t> order(offsets.size());
@@ -367,7 +369,8 @@ JsonScanner::Kind JsonScanner::kind(std::size_t at) const {
         case '{': return Kind::object;
         case '[': return Kind::array;
         case '"': return Kind::string;
-        case 't': case 'f': return Kind::boolean;
+        case 't':
+        case 'f': return Kind::boolean;
         case 'n': return Kind::null;
         default: return is_scalar_start(t_[at]) ? Kind::number : Kind::none;
     }

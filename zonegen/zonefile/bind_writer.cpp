@@ -18,8 +18,10 @@ static void append_uint(std::string& out, std::uint64_t v) {
 }
 
 static void append_name(std::string& out, const Name& n, const Name& origin) {
-    if (origin.is_root()) out += n.text();
-    else n.append_text_relative_to(out, origin);
+    if (origin.is_root())
+        out += n.text();
+    else
+        n.append_text_relative_to(out, origin);
 }
 
 // RFC 1035 §5.1 character-string: quoted, with " and \ escaped and anything that is not

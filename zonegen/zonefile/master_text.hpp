@@ -34,7 +34,7 @@ struct Entry {
     int line = 0;              // where it starts, from 1
     bool blank_owner = false;  // it starts with a blank: the previous owner's record
     std::vector<Token> tokens;
-    std::string_view text;     // its first line, for messages
+    std::string_view text;        // its first line, for messages
     const char* error = nullptr;  // an unbalanced parenthesis or an unclosed quote
 };
 

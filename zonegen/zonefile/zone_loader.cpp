@@ -42,13 +42,13 @@ bool iequal(std::string_view a, std::string_view b) {
 // Registered type mnemonics (IANA "Resource Record (RR) TYPEs") that a zone file may
 // hold: so that a CNAME is "unsupported" while a typo is "unknown".
 constexpr std::array<const char*, 62> kOtherTypes = {
-    "MD",    "MF",     "CNAME", "MB",    "MG",      "MR",         "NULL",   "WKS",   "PTR",      "HINFO",
-    "MINFO", "RP",     "AFSDB", "X25",   "ISDN",    "RT",         "NSAP",   "NSAP-PTR", "SIG",   "KEY",
-    "PX",    "GPOS",   "LOC",   "NXT",   "EID",     "NIMLOC",     "SRV",    "ATMA",  "NAPTR",    "KX",
-    "CERT",  "A6",     "DNAME", "SINK",  "APL",     "DS",         "SSHFP",  "IPSECKEY", "RRSIG", "NSEC",
-    "DNSKEY", "DHCID", "NSEC3", "NSEC3PARAM", "TLSA", "SMIMEA",   "HIP",    "CDS",   "CDNSKEY",  "OPENPGPKEY",
-    "CSYNC", "ZONEMD", "SVCB",  "HTTPS", "SPF",     "NID",        "L32",    "L64",   "LP",       "EUI48",
-    "EUI64", "CAA"};
+    "MD",     "MF",       "CNAME", "MB",      "MG",         "MR",    "NULL",   "WKS",        "PTR",
+    "HINFO",  "MINFO",    "RP",    "AFSDB",   "X25",        "ISDN",  "RT",     "NSAP",       "NSAP-PTR",
+    "SIG",    "KEY",      "PX",    "GPOS",    "LOC",        "NXT",   "EID",    "NIMLOC",     "SRV",
+    "ATMA",   "NAPTR",    "KX",    "CERT",    "A6",         "DNAME", "SINK",   "APL",        "DS",
+    "SSHFP",  "IPSECKEY", "RRSIG", "NSEC",    "DNSKEY",     "DHCID", "NSEC3",  "NSEC3PARAM", "TLSA",
+    "SMIMEA", "HIP",      "CDS",   "CDNSKEY", "OPENPGPKEY", "CSYNC", "ZONEMD", "SVCB",       "HTTPS",
+    "SPF",    "NID",      "L32",   "L64",     "LP",         "EUI48", "EUI64",  "CAA"};
 
 std::optional<RRType> supported_type(std::string_view t) {
     static constexpr std::pair<const char*, RRType> kTypes[] = {{"A", RRType::A},     {"NS", RRType::NS},
@@ -105,7 +105,12 @@ std::optional<std::string> character_string(std::string_view s) {
     return out;
 }
 
-struct Pending { Name owner; std::uint32_t ttl; Rdata rdata; int line; };
+struct Pending {
+    Name owner;
+    std::uint32_t ttl;
+    Rdata rdata;
+    int line;
+};
 
 class Loader {
 public:
@@ -284,8 +289,10 @@ std::optional<Name> Loader::owner() {
     }
     // The records after an owner that was reported wrong are that owner's: one error.
     if (!previous_owner_ && !owner_reported_) {
-        if (origin_) error("a blank owner, but no record before it to take the owner from");
-        else error("\"@\" or a blank owner, but no origin is known: put $ORIGIN before it");
+        if (origin_)
+            error("a blank owner, but no record before it to take the owner from");
+        else
+            error("\"@\" or a blank owner, but no origin is known: put $ORIGIN before it");
     }
     return previous_owner_;
 }

@@ -36,7 +36,7 @@ zonegen::Zone zone(const std::string& origin, std::vector<std::pair<std::string,
 }
 
 std::shared_ptr<const dnsd::AnswerTable> compile(std::vector<zonegen::Zone> zones) {
-    auto r = dnsd::AnswerTable::compile(std::move(zones));
+    auto r = dnsd::AnswerTable::compile(zones);
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.errors().front().message);
     return r.ok() ? r.value() : nullptr;
 }
@@ -59,8 +59,8 @@ dnstest::Decoded ask(const dnsd::AnswerTable& t, const std::string& name, std::u
 TEST(AnswerTable, IndexesOwnersAndEmptyNonTerminals) {
     auto t = compile({zone("example.test", {{"a.b.c.example.test", 1}, {"x.example.test", 2}})});
     ASSERT_TRUE(t);
-    for (const char* name : {"example.test", "a.b.c.example.test", "b.c.example.test", "c.example.test",
-                             "x.example.test"})
+    for (const char* name :
+         {"example.test", "a.b.c.example.test", "b.c.example.test", "c.example.test", "x.example.test"})
         EXPECT_TRUE(exists(*t, name)) << name;
     for (const char* name : {"test", "b.example.test", "y.example.test", "z.a.b.c.example.test", "."})
         EXPECT_FALSE(exists(*t, name)) << name;
@@ -166,17 +166,18 @@ TEST(AnswerTable, CompileErrorsNameTheZone) {
     EXPECT_EQ(dup.errors()[0].message, "zone example.test. is listed more than once");
 
     std::vector<zonegen::Zone> empty(1);  // a default Zone: no apex, no SOA
-    auto nosoa = dnsd::AnswerTable::compile(std::move(empty));
+    auto nosoa = dnsd::AnswerTable::compile(empty);
     ASSERT_FALSE(nosoa.ok());
     EXPECT_EQ(nosoa.errors()[0].message, "zone . has no SOA record at its apex");
 
     // 700 TXT records of 100 octets: 70 KB, beyond any DNS message.
     zonegen::ZoneBuilder b(N("big.test"));
     b.add(N("big.test"), 300, soa_for("big.test"));
-    for (int i = 0; i < 700; ++i) b.add(N("t.big.test"), 300, zonegen::Txt{{std::to_string(i) + std::string(96, 'x')}});
+    for (int i = 0; i < 700; ++i)
+        b.add(N("t.big.test"), 300, zonegen::Txt{{std::to_string(i) + std::string(96, 'x')}});
     std::vector<zonegen::Zone> zones;
     zones.push_back(std::move(b).finish().value());
-    auto big = dnsd::AnswerTable::compile(std::move(zones));
+    auto big = dnsd::AnswerTable::compile(zones);
     ASSERT_FALSE(big.ok());
     EXPECT_EQ(big.errors()[0].message, "zone big.test.: the TXT records of t.big.test. do not fit in a DNS message");
 }

@@ -105,8 +105,8 @@ inline std::vector<Case> cases() {
     add("NSCOUNT beyond the data", good_question(0, 1, 0), Expect::FormErrWithQuestion);
     add("ARCOUNT beyond the data", good_question(0, 0, 1), Expect::FormErrWithQuestion);
     add("ARCOUNT 2 with one OPT", good_question(0, 0, 2).opt(1232), Expect::FormErrWithQuestion);
-    add("RDLENGTH beyond the data",
-        good_question(0, 0, 1).u8(0).u16(16).u16(1).u32(0).u16(10).text("abc"), Expect::FormErrWithQuestion);
+    add("RDLENGTH beyond the data", good_question(0, 0, 1).u8(0).u16(16).u16(1).u32(0).u16(10).text("abc"),
+        Expect::FormErrWithQuestion);
     add("record cut inside its fixed fields", good_question(0, 0, 1).u8(0).u16(16).u16(1),
         Expect::FormErrWithQuestion);
     add("trailing garbage", good_question(0, 0, 0).text("junk"), Expect::FormErrWithQuestion);
@@ -121,8 +121,8 @@ inline std::vector<Case> cases() {
         const std::vector<std::uint8_t> rdata = {0x00, 0x0A, 0x00};  // option header cut
         add("OPT option header cut", good_question(0, 0, 1).opt(1232, 0, false, rdata), Expect::FormErrWithQuestion);
     }
-    add("OPT owner not the root",
-        good_question(0, 0, 1).name("x").u16(41).u16(1232).u32(0).u16(0), Expect::FormErrWithQuestion);
+    add("OPT owner not the root", good_question(0, 0, 1).name("x").u16(41).u16(1232).u32(0).u16(0),
+        Expect::FormErrWithQuestion);
     add("OPT in the answer section", good_question(1, 0, 0).opt(1232), Expect::FormErrWithQuestion);
     add("OPT in the authority section", good_question(0, 1, 0).opt(1232), Expect::FormErrWithQuestion);
     {
@@ -135,8 +135,7 @@ inline std::vector<Case> cases() {
     const auto end = static_cast<std::uint16_t>(good_question(0, 0, 1).size());  // the first record
     add("pointer to itself", good_question(0, 0, 1).u16(0xC000 | end).u16(16).u16(1).u32(0).u16(0),
         Expect::FormErrWithQuestion);
-    add("forward pointer",
-        good_question(0, 0, 1).u16(0xC000 | (end + 12)).u16(16).u16(1).u32(0).u16(0).name("a"),
+    add("forward pointer", good_question(0, 0, 1).u16(0xC000 | (end + 12)).u16(16).u16(1).u32(0).u16(0).name("a"),
         Expect::FormErrWithQuestion);
     add("pointer into the header", good_question(0, 0, 1).u16(0xC002).u16(16).u16(1).u32(0).u16(0),
         Expect::FormErrWithQuestion);

@@ -63,9 +63,10 @@ TEST(MessageWriter, EveryRecordTypeInEverySectionDecodes) {
     EXPECT_EQ((std::vector<int>{d.counts[0], d.counts[1], d.counts[2], d.counts[3]}), (std::vector<int>{1, 1, 2, 3}));
     EXPECT_EQ(d.question, std::vector<std::string>{"example.test. IN MX"});
     EXPECT_EQ(d.answer, std::vector<std::string>{"example.test. 300 IN MX 10 mail.example.test."});
-    EXPECT_EQ(d.authority, (std::vector<std::string>{
-                               "example.test. 3600 IN NS ns.example.net.",
-                               "example.test. 3600 IN SOA ns.example.net. hostmaster.example.test. 7 3600 600 86400 300"}));
+    EXPECT_EQ(d.authority,
+              (std::vector<std::string>{
+                  "example.test. 3600 IN NS ns.example.net.",
+                  "example.test. 3600 IN SOA ns.example.net. hostmaster.example.test. 7 3600 600 86400 300"}));
     EXPECT_EQ(d.additional, (std::vector<std::string>{"mail.example.test. 60 IN A 192.0.2.25",
                                                       "mail.example.test. 60 IN AAAA 2001:db8::25",
                                                       "txt.example.test. 60 IN TXT \"hello world\" \"\""}));
@@ -171,7 +172,8 @@ TEST(MessageWriter, AQuestionAsSentIsNotACompressionTarget) {
     w.start_record(owner.wire(), kA, kIn, 60);
     w.rdata(dnsdtest::v4("192.0.2.7"));
     ASSERT_TRUE(w.commit(Section::Answer));
-    EXPECT_EQ(std::string(buf.begin() + static_cast<long>(at), buf.begin() + static_cast<long>(at + owner.wire().size())),
+    EXPECT_EQ(std::string(buf.begin() + static_cast<long>(at),
+                          buf.begin() + static_cast<long>(at + owner.wire().size())),
               owner.wire());
     const auto d = dnstest::decode(bytes_of(w));
     ASSERT_TRUE(d.ok) << d.error;
@@ -238,6 +240,7 @@ TEST(MessageWriter, ManyNamesCompressAgainstEachOther) {
     MessageWriter w(buf, buf.size());
     start(w);
     std::vector<zonegen::Name> names;
+    names.reserve(300);
     for (int i = 0; i < 300; ++i) names.push_back(N(("host" + std::to_string(i) + ".example.test").c_str()));
     for (int round = 0; round < 2; ++round)
         for (const auto& n : names) {

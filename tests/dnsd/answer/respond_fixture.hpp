@@ -41,9 +41,7 @@ inline constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, k
 // (cambridge), a wildcard, a delegation with glue, and names big enough to overflow 512.
 inline zonegen::Zone smarthost_zone() {
     zonegen::ZoneBuilder b(N("smarthost.local"));
-    auto at = [&](const char* owner, std::uint32_t ttl, zonegen::Rdata rd) {
-        b.add(N(owner), ttl, std::move(rd));
-    };
+    auto at = [&](const char* owner, std::uint32_t ttl, zonegen::Rdata rd) { b.add(N(owner), ttl, std::move(rd)); };
     at("smarthost.local", 3600,
        zonegen::Soa{N("ns1.smarthost.local"), N("hostmaster.smarthost.local"), 2026112301, 3600, 600, 1209600, 300});
     at("smarthost.local", 3600, zonegen::Ns{N("ns1.smarthost.local")});
@@ -103,7 +101,7 @@ protected:
         std::vector<zonegen::Zone> zones;
         zones.push_back(smarthost_zone());
         zones.push_back(other_zone());
-        auto t = dnsd::AnswerTable::compile(std::move(zones));
+        auto t = dnsd::AnswerTable::compile(zones);
         ASSERT_TRUE(t.ok());
         table_ = new std::shared_ptr<const dnsd::AnswerTable>(t.value());
     }

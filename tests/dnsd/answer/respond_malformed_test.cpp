@@ -30,7 +30,7 @@ std::shared_ptr<const dnsd::AnswerTable> table() {
         b.add(N("site.example.test"), 300, zonegen::Mx{10, N("ns.example.test")});
         std::vector<zonegen::Zone> zones;
         zones.push_back(std::move(b).finish().value());
-        return dnsd::AnswerTable::compile(std::move(zones)).value();
+        return dnsd::AnswerTable::compile(zones).value();
     }();
     return t;
 }
@@ -105,7 +105,9 @@ TEST(MalformedRandom, MutatedQueriesNeverBreakTheResponse) {
                     q.insert(q.begin() + at, static_cast<std::uint8_t>(rng()));
                     break;
                 }
-                default: if (q.size() > 12) q[12 + rng() % (q.size() - 12)] = 0xC0; break;
+                default:
+                    if (q.size() > 12) q[12 + rng() % (q.size() - 12)] = 0xC0;
+                    break;
             }
         }
         if (q.size() > 2) q[2] &= 0x7F;  // keep QR clear so that most get an answer

@@ -78,8 +78,9 @@ TEST_F(Respond, PlainAnswersHaveNoAdditional) {
     r = ask("txt.smarthost.local", kTxt);
     EXPECT_EQ(sorted(r.d.answer), "txt.smarthost.local. 300 IN TXT \"hello world\"");
     r = ask("smarthost.local", kSoa);
-    EXPECT_EQ(sorted(r.d.answer), "smarthost.local. 3600 IN SOA ns1.smarthost.local. hostmaster.smarthost.local. "
-                                  "2026112301 3600 600 1209600 300");
+    EXPECT_EQ(sorted(r.d.answer),
+              "smarthost.local. 3600 IN SOA ns1.smarthost.local. hostmaster.smarthost.local. "
+              "2026112301 3600 600 1209600 300");
     EXPECT_TRUE(r.d.authority.empty());
 }
 
@@ -150,8 +151,9 @@ TEST_F(Respond, QuestionEchoedByteForByteAndLookupIgnoresCase) {
     EXPECT_EQ(r.d.rcode, 3);
     // Suffixes compressed against the question take its case too (RFC 4343: case does not
     // matter in comparisons; the client's own spelling is what it expects back).
-    EXPECT_EQ(sorted(r.d.authority), "SMARTHOST.LOCAL. 300 IN SOA ns1.SMARTHOST.LOCAL. hostmaster.SMARTHOST.LOCAL. "
-                                     "2026112301 3600 600 1209600 300");
+    EXPECT_EQ(sorted(r.d.authority),
+              "SMARTHOST.LOCAL. 300 IN SOA ns1.SMARTHOST.LOCAL. hostmaster.SMARTHOST.LOCAL. "
+              "2026112301 3600 600 1209600 300");
 }
 
 TEST_F(Respond, AnyGetsOneRRset) {
@@ -160,8 +162,9 @@ TEST_F(Respond, AnyGetsOneRRset) {
     auto r = ask("smarthost.local", kAny);
     expect_sane(r);
     EXPECT_TRUE(r.d.aa);
-    EXPECT_EQ(sorted(r.d.answer), "smarthost.local. 3600 IN SOA ns1.smarthost.local. hostmaster.smarthost.local. "
-                                  "2026112301 3600 600 1209600 300");
+    EXPECT_EQ(sorted(r.d.answer),
+              "smarthost.local. 3600 IN SOA ns1.smarthost.local. hostmaster.smarthost.local. "
+              "2026112301 3600 600 1209600 300");
     EXPECT_TRUE(r.d.authority.empty());
     EXPECT_TRUE(r.d.additional.empty());
     r = ask("mail.oxford.smarthost.local", kAny);

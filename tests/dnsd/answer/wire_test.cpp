@@ -86,8 +86,8 @@ TEST(ReadName, RootName) {
 
 TEST(ReadName, FollowsBackwardPointersAndResumesAfterTheFirst) {
     Packet p = message();
-    p.name("example.test");                        // 12..25
-    p.u8(4).text("MAIL").u16(0xC00C);              // 26..32: mail + pointer to 12
+    p.name("example.test");                          // 12..25
+    p.u8(4).text("MAIL").u16(0xC00C);                // 26..32: mail + pointer to 12
     p.u8(1).text("x").u16(0xC000 | 26).u16(0xABCD);  // 33..37: x + pointer to 26, then data
     auto d = read_at(p, 26);
     ASSERT_EQ(d.status, NameStatus::Ok);
@@ -232,11 +232,11 @@ TEST(Writer, LimitIsCappedByTheBuffer) {
 TEST(Writer, HeaderEncodesEveryField) {
     std::array<std::uint8_t, 12> buf{};
     Writer w(buf, buf.size());
-    ASSERT_TRUE(w.header({.id = 0xBEEF,
-                          .flags = dnsd::wire::kFlagQr | dnsd::wire::kFlagAa | dnsd::wire::kFlagRd |
-                                   dnsd::wire::kFlagCd,
-                          .opcode = dnsd::wire::opcode::kNotify,
-                          .rcode = dnsd::wire::rcode::kRefused}));
+    ASSERT_TRUE(
+        w.header({.id = 0xBEEF,
+                  .flags = dnsd::wire::kFlagQr | dnsd::wire::kFlagAa | dnsd::wire::kFlagRd | dnsd::wire::kFlagCd,
+                  .opcode = dnsd::wire::opcode::kNotify,
+                  .rcode = dnsd::wire::rcode::kRefused}));
     EXPECT_EQ(w.pos(), 12u);
     const auto d = dnstest::decode(buf);
     ASSERT_TRUE(d.ok) << d.error;

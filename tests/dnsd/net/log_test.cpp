@@ -41,7 +41,8 @@ std::string line(dnsd::Transport t, const char* peer, const Bytes& q, dnsd::Quer
 TEST(QueryLog, OneLinePerQuery) {
     dnsd::QueryInfo info;
     info.qtype = 15;
-    EXPECT_EQ(line(dnsd::Transport::Udp, "127.0.0.1:40000", question({"Oxford", "smarthost", "local"}, 15), info, 183),
+    EXPECT_EQ(line(dnsd::Transport::Udp, "127.0.0.1:40000", question({"Oxford", "smarthost", "local"}, 15), info,
+                   183),
               "dnsd: query udp 127.0.0.1:40000 Oxford.smarthost.local. MX NOERROR 183\n");
     info.qtype = 16;
     info.truncated = true;

@@ -31,7 +31,7 @@ std::shared_ptr<const dnsd::AnswerTable> table_with_serial(std::uint32_t serial)
     EXPECT_TRUE(zone);
     std::vector<zonegen::Zone> zones;
     zones.push_back(std::move(zone).value());
-    auto table = dnsd::AnswerTable::compile(std::move(zones));
+    auto table = dnsd::AnswerTable::compile(zones);
     EXPECT_TRUE(table);
     return table.value();
 }
@@ -64,7 +64,8 @@ TEST(Server, BindsOnePortForUdpAndTcpAndSwapsTables) {
     ASSERT_EQ(server->bound().size(), 1u);
     std::uint16_t port = server->bound()[0].port();
     EXPECT_NE(port, 0);
-    EXPECT_EQ(server->bound_text(), "udp 127.0.0.1:" + std::to_string(port) + " tcp 127.0.0.1:" + std::to_string(port));
+    EXPECT_EQ(server->bound_text(),
+              "udp 127.0.0.1:" + std::to_string(port) + " tcp 127.0.0.1:" + std::to_string(port));
     EXPECT_EQ(soa_serial(port), "1");
     server->set_table(table_with_serial(2));
     EXPECT_EQ(soa_serial(port), "2");

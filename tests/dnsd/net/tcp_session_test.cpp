@@ -30,7 +30,6 @@ Bytes concat(std::initializer_list<Bytes> parts) {
     return out;
 }
 
-
 // Echoes each query as its answer; a query with ID 0xAAAA is answered by a stream instead.
 class EchoHandler final : public dnsd::QueryHandler {
 public:

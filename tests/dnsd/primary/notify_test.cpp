@@ -58,7 +58,8 @@ public:
         Got g;
         g.message.resize(4096);
         socklen_t len = sizeof g.from;
-        ssize_t n = ::recvfrom(fd_, g.message.data(), g.message.size(), 0, reinterpret_cast<sockaddr*>(&g.from), &len);
+        ssize_t n = ::recvfrom(fd_, g.message.data(), g.message.size(), 0, reinterpret_cast<sockaddr*>(&g.from),
+                               &len);
         if (n < 0) return std::nullopt;
         g.message.resize(static_cast<std::size_t>(n));
         g.at = Clock::now();
@@ -111,7 +112,7 @@ std::string zone_text(std::uint32_t serial) {
 }
 
 std::shared_ptr<const dnsd::AnswerTable> table_of(std::vector<zonegen::Zone> zones) {
-    return dnsd::AnswerTable::compile(std::move(zones)).value();
+    return dnsd::AnswerTable::compile(zones).value();
 }
 
 }  // namespace
@@ -231,7 +232,8 @@ TEST(DnsdNotify, AtStartAndAfterReloadsThatChangeTheSerialOnly) {
     EXPECT_EQ(dnstest::decode(at_start->message).opcode, 4);
     EXPECT_EQ(serial_in(dnstest::decode(at_start->message)), "2026112301");
     secondary.answer(*at_start);
-    EXPECT_TRUE(dnsd.process().wait_for_line("answered after 1 try", std::chrono::seconds(3))) << dnsd.process().err();
+    EXPECT_TRUE(dnsd.process().wait_for_line("answered after 1 try", std::chrono::seconds(3)))
+        << dnsd.process().err();
 
     auto reload = [&](const std::string& text, const std::string& expect) {
         std::size_t from = dnsd.process().err_line_count();
@@ -240,8 +242,7 @@ TEST(DnsdNotify, AtStartAndAfterReloadsThatChangeTheSerialOnly) {
         ASSERT_TRUE(dnsd.process().wait_for_line(expect, std::chrono::seconds(5), from)) << dnsd.process().err();
     };
     // A failed reload (bad address) and an unchanged serial notify nobody.
-    reload(replace_all(zone_text(2026112302), "192.0.2.25", "192.0.2.300"),
-           "dnsd: reload failed");
+    reload(replace_all(zone_text(2026112302), "192.0.2.25", "192.0.2.300"), "dnsd: reload failed");
     EXPECT_FALSE(secondary.receive(std::chrono::milliseconds(1500))) << "NOTIFY after a failed reload";
     reload(zone_text(2026112301), "dnsd: reloaded");
     EXPECT_FALSE(secondary.receive(std::chrono::milliseconds(1500))) << "NOTIFY without a new serial";

@@ -30,8 +30,11 @@ const std::string kZoneFile = SMARTHOST_TEST_DATA "/e2e/smarthost.local.zone";
 
 std::string zone_text(std::uint32_t serial, const std::string& extra = "") {
     return "$ORIGIN smarthost.local.\n$TTL 300\n"
-           "@ IN SOA ns1 hostmaster " + std::to_string(serial) + " 3600 600 1209600 300\n"
-           "  IN NS ns1\nns1 IN A 192.0.2.53\noxford IN MX 10 mail.oxford\nmail.oxford IN A 192.0.2.25\n" + extra;
+           "@ IN SOA ns1 hostmaster " +
+           std::to_string(serial) +
+           " 3600 600 1209600 300\n"
+           "  IN NS ns1\nns1 IN A 192.0.2.53\noxford IN MX 10 mail.oxford\nmail.oxford IN A 192.0.2.25\n" +
+           extra;
 }
 
 std::string inventory_text(std::uint32_t serial) {

@@ -97,12 +97,13 @@ TEST(TsigKeyFile, ReadsWhatTsigKeygenWrites) {
 }
 
 TEST(TsigKeyFile, CommentsUnquotedNamesAndAnyFieldOrder) {
-    auto k = dnsd::parse_tsig_key("# made by hand\n"
-                                  "key Transfer.Example. { // the key for the secondaries\n"
-                                  "  secret \"c2VjcmV0LXNlY3JldC1zZWNyZXQ=\"; /* a\n multi-line comment */\n"
-                                  "  algorithm HMAC-SHA256;\n"
-                                  "};\n",
-                                  "t.key");
+    auto k = dnsd::parse_tsig_key(
+        "# made by hand\n"
+        "key Transfer.Example. { // the key for the secondaries\n"
+        "  secret \"c2VjcmV0LXNlY3JldC1zZWNyZXQ=\"; /* a\n multi-line comment */\n"
+        "  algorithm HMAC-SHA256;\n"
+        "};\n",
+        "t.key");
     ASSERT_TRUE(k.ok()) << zonegen::format_gnu(k.errors().front());
     EXPECT_EQ(k.value().name, "transfer.example.");
     EXPECT_EQ(k.value().secret, "c2VjcmV0LXNlY3JldC1zZWNyZXQ=");
@@ -118,7 +119,8 @@ TEST(TsigKeyFile, MistakesAreReportedWithFileAndLine) {
          "t.key:3: algorithm \"hmac-md5\" is not supported: use hmac-sha256"},
         {"key \"k\" {\n algorithm hmac-sha256;\n};", "t.key:1: key \"k\" has no secret"},
         {"key \"k\" {\n secret " + good_secret + ";\n};", "t.key:1: key \"k\" has no algorithm"},
-        {"key \"k\" {\n algorithm hmac-sha256;\n secret \"!!not base64!!\";\n};", "t.key:3: the secret is not base64"},
+        {"key \"k\" {\n algorithm hmac-sha256;\n secret \"!!not base64!!\";\n};",
+         "t.key:3: the secret is not base64"},
         {"key \"k\" {\n algorithm hmac-sha256\n secret " + good_secret + ";\n};",
          "t.key:3: expected ;, found \"secret\""},
         {"key \"k\" {\n algorithm hmac-sha256;\n secret \"abc", "t.key:3: unterminated string"},
@@ -126,7 +128,8 @@ TEST(TsigKeyFile, MistakesAreReportedWithFileAndLine) {
          "t.key:2: only one key per file is supported"},
         {"key \"k\" {\n algorithm hmac-sha256;\n color blue;\n};", "t.key:3: unknown key field \"color\""},
         {"zone \"k\" { };", "t.key:1: expected \"key\", found \"zone\""},
-        {"key \"k\" { algorithm hmac-sha256; secret " + good_secret + "; }", "t.key:1: expected ;, found the end of the file"},
+        {"key \"k\" { algorithm hmac-sha256; secret " + good_secret + "; }",
+         "t.key:1: expected ;, found the end of the file"},
         {"/* never closed\nkey", "t.key:1: unterminated /* comment"},
     };
     for (const auto& c : cases) EXPECT_EQ(parse_error(c.text), c.error) << c.text;
@@ -135,7 +138,8 @@ TEST(TsigKeyFile, MistakesAreReportedWithFileAndLine) {
 TEST(TsigKeyFile, MissingFileSaysSo) {
     auto k = dnsd::read_tsig_key(kData + "/no-such.key");
     ASSERT_FALSE(k.ok());
-    EXPECT_EQ(zonegen::format_gnu(k.errors().front()), kData + "/no-such.key: cannot open: No such file or directory");
+    EXPECT_EQ(zonegen::format_gnu(k.errors().front()),
+              kData + "/no-such.key: cannot open: No such file or directory");
 }
 
 // RFC 8945 §5.2: key first (BADKEY), then the MAC (BADSIG), then the time (BADTIME).
@@ -172,7 +176,8 @@ TEST(TsigVerify, ErrorAnswerIsNotauthWithTheErrorAndNoData) {
     const auto key = key_from("xfr-key.key");
     const auto wrong = key_from("wrong-secret.key");
     auto q = signed_axfr(key);
-    for (auto [when, error] : {std::pair{now(), dnsd::TsigError::BadSig}, std::pair{now() + 1000, dnsd::TsigError::BadTime}}) {
+    for (auto [when, error] :
+         {std::pair{now(), dnsd::TsigError::BadSig}, std::pair{now() + 1000, dnsd::TsigError::BadTime}}) {
         const dnsd::TsigKey* used = error == dnsd::TsigError::BadSig ? &wrong : &key;
         dnsd::TsigVerdict v = dnsd::verify_request(used, q, when);
         ASSERT_EQ(v.error, error);
@@ -196,14 +201,15 @@ TEST(TsigSign, EveryMessageOfAStreamVerifiesAsAChain) {
     auto zone = dnsdtest::smarthost_zone();
     std::vector<zonegen::Zone> zones;
     zones.push_back(std::move(zone));
-    auto table = dnsd::AnswerTable::compile(std::move(zones)).value();
+    auto table = dnsd::AnswerTable::compile(zones).value();
     auto q = signed_axfr(key);
     auto v = dnsd::verify_request(&key, q, now());
     ASSERT_EQ(v.error, dnsd::TsigError::NoError);
     auto stream = dnsd::make_axfr_stream(table, table->zones().front(), q, 512, dnsd::TsigSigner(key, v.mac));
     std::vector<std::vector<std::uint8_t>> messages;
     std::vector<std::uint8_t> buf(65535);
-    for (std::size_t n; (n = stream->next(buf)) > 0;) messages.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
+    for (std::size_t n; (n = stream->next(buf)) > 0;)
+        messages.emplace_back(buf.begin(), buf.begin() + static_cast<long>(n));
     ASSERT_GT(messages.size(), 2u);
     EXPECT_TRUE(verify_chain(key, q, messages));
     // Out of order, the chain breaks: each MAC covers the one before.
@@ -262,5 +268,6 @@ TEST(DnsdTsig, BadKeyFileStopsTheStartWithFileAndLine) {
     write_text(dir / "bad.key", "key \"k\" {\n  algorithm hmac-sha1;\n  secret \"c2VjcmV0\";\n};\n");
     auto r = run(DNSD_BIN, {"--zone", kZoneFile, "--listen", "127.0.0.1:0", "--tsig-key", dir / "bad.key"});
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find(dir / "bad.key" + ":2: algorithm \"hmac-sha1\" is not supported"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(dir / "bad.key" + ":2: algorithm \"hmac-sha1\" is not supported"), std::string::npos)
+        << r.err;
 }

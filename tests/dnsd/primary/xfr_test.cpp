@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
-#include <memory>
 
 #include "dnsd/primary/xfr.hpp"
 #include "tests/dnsd/answer/respond_fixture.hpp"
@@ -40,7 +40,8 @@ zonegen::Zone many_sites(int sites) {
         b.add(*zonegen::Name::parse(host), 300, dnsdtest::v6("2001:db8::25"));
     }
     // One record far larger than a small message target: it must travel alone.
-    b.add(N("huge.big.test"), 300, zonegen::Txt{{std::string(255, 'x'), std::string(255, 'y'), std::string(255, 'z')}});
+    b.add(N("huge.big.test"), 300,
+          zonegen::Txt{{std::string(255, 'x'), std::string(255, 'y'), std::string(255, 'z')}});
     auto z = std::move(b).finish();
     EXPECT_TRUE(z.ok());
     return std::move(z).value();
@@ -49,7 +50,7 @@ zonegen::Zone many_sites(int sites) {
 std::shared_ptr<const dnsd::AnswerTable> table_of(zonegen::Zone z) {
     std::vector<zonegen::Zone> zones;
     zones.push_back(std::move(z));
-    auto t = dnsd::AnswerTable::compile(std::move(zones));
+    auto t = dnsd::AnswerTable::compile(zones);
     EXPECT_TRUE(t.ok());
     return t.value();
 }
@@ -203,7 +204,8 @@ TEST(DnsdXfr, AllowedRangeTransfersOverTcpOnly) {
     EXPECT_TRUE(d.answer.empty());
 
     // A name that is not a zone apex is not transferred.
-    Transfer sub = transfer_from(dnsd.port(), dnstest::query("oxford.smarthost.local", kAxfr), std::chrono::seconds(5));
+    Transfer sub = transfer_from(dnsd.port(), dnstest::query("oxford.smarthost.local", kAxfr),
+                                 std::chrono::seconds(5));
     ASSERT_EQ(sub.messages.size(), 1u);
     EXPECT_EQ(sub.messages[0].rcode, 5);
 }
@@ -217,7 +219,13 @@ TEST(DnsdXfr, IxfrGetsTheWholeZone) {
     q.header(0x4242, 0, 1, 0, 1, 0).name("smarthost.local").u16(kIxfr).u16(1);
     q.name("smarthost.local").u16(kSoa).u16(1).u32(300);
     dnstest::Packet rdata;
-    rdata.name("ns1.smarthost.local").name("hostmaster.smarthost.local").u32(1).u32(3600).u32(600).u32(86400).u32(300);
+    rdata.name("ns1.smarthost.local")
+        .name("hostmaster.smarthost.local")
+        .u32(1)
+        .u32(3600)
+        .u32(600)
+        .u32(86400)
+        .u32(300);
     q.u16(static_cast<std::uint16_t>(rdata.size())).bytes(rdata);
     Transfer t = transfer_from(dnsd.port(), q);
     ASSERT_TRUE(t.complete) << t.error;

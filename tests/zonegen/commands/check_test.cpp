@@ -58,13 +58,24 @@ TEST(CheckGolden, EveryCaseGivesExactlyItsOutputInEveryFormat) {
 }
 
 TEST(CheckGolden, EveryRuleHasACaseNamedAfterIt) {
-    const char* rules[] = {"invalid", "drift", "mdns-local-zone", "postfix-address-limit", "no-fallback",
-                           "single-failure-domain", "fallback-loop", "duplicate-address", "special-address",
-                           "extreme-ttl", "host-site-collision", "mx-target-without-address", "shared-sender"};
+    const char* rules[] = {"invalid",
+                           "drift",
+                           "mdns-local-zone",
+                           "postfix-address-limit",
+                           "no-fallback",
+                           "single-failure-domain",
+                           "fallback-loop",
+                           "duplicate-address",
+                           "special-address",
+                           "extreme-ttl",
+                           "host-site-collision",
+                           "mx-target-without-address",
+                           "shared-sender"};
     for (const char* rule : rules) {
         ASSERT_TRUE(fs::is_directory(kData + "/" + rule)) << rule;
         auto r = check_case(rule, OutputFormat::text);
-        bool found = std::any_of(r.findings.begin(), r.findings.end(), [&](const Finding& f) { return f.rule == rule; });
+        bool found = std::any_of(r.findings.begin(), r.findings.end(),
+                                 [&](const Finding& f) { return f.rule == rule; });
         EXPECT_TRUE(found) << rule << " is not reported by its own case";
         EXPECT_NE(read_text(kData + "/" + rule + "/expected.json").find("\"rule\": \"" + std::string(rule) + "\""),
                   std::string::npos)
@@ -134,4 +145,3 @@ TEST(CheckCli, ExitStatusAndFormats) {
     for (const char* rule : {"mdns-local-zone", "postfix-address-limit", "mx-target-without-address", "drift"})
         EXPECT_NE(help.out.find(rule), std::string::npos) << rule;
 }
-

@@ -26,10 +26,28 @@ const std::string kData = SMARTHOST_TEST_DATA;
 // common parameters (about_CommonParameters).
 const std::map<std::string, std::set<std::string>> kDocumented = {
     {"New-SendConnector",
-     {"Name", "AddressSpaces", "SmartHosts", "DNSRoutingEnabled", "SourceTransportServers", "Usage", "Custom",
-      "Internal", "Internet", "Partner", "Comment", "Enabled", "IsScopedConnector", "MaxMessageSize", "Port",
-      "RequireTLS", "SmartHostAuthMechanism", "AuthenticationCredential", "TlsAuthLevel", "DomainController",
-      "Confirm", "WhatIf"}},
+     {"Name",
+      "AddressSpaces",
+      "SmartHosts",
+      "DNSRoutingEnabled",
+      "SourceTransportServers",
+      "Usage",
+      "Custom",
+      "Internal",
+      "Internet",
+      "Partner",
+      "Comment",
+      "Enabled",
+      "IsScopedConnector",
+      "MaxMessageSize",
+      "Port",
+      "RequireTLS",
+      "SmartHostAuthMechanism",
+      "AuthenticationCredential",
+      "TlsAuthLevel",
+      "DomainController",
+      "Confirm",
+      "WhatIf"}},
     {"Set-SendConnector",
      {"Identity", "Name", "AddressSpaces", "SmartHosts", "DNSRoutingEnabled", "SourceTransportServers", "Comment",
       "Enabled", "IsScopedConnector", "MaxMessageSize", "Port", "RequireTLS", "SmartHostAuthMechanism",
@@ -103,7 +121,8 @@ TEST(ExchangeWriter, EachConnectorRelaysToItsSiteNameWithItsSenders) {
 
 TEST(ExchangeWriter, SitesWithoutSendersAreNamedNotGuessed) {
     const std::string script = script_of(kSource + "/sites.json");
-    EXPECT_NE(script.find("does not guess which servers send through them: cambridge, edinburgh\n"), std::string::npos)
+    EXPECT_NE(script.find("does not guess which servers send through them: cambridge, edinburgh\n"),
+              std::string::npos)
         << script;
     EXPECT_EQ(script.find("'cambridge.smarthost.local'"), std::string::npos);
     EXPECT_EQ(script.find("'edinburgh.smarthost.local'"), std::string::npos);

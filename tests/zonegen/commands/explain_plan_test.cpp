@@ -43,7 +43,8 @@ TEST(ExplainPlan, MakePlanOrdersAndMergesWhateverTheInputOrder) {
     Name site = *Name::parse("s.example.");
     Name a = *Name::parse("a.example."), b = *Name::parse("b.example.");
     A one{{10, 0, 0, 1}}, two{{10, 0, 0, 2}};
-    auto p1 = make_plan(site, {{20, {b, {two, one}, {}}}, {10, {b, {one}, {}}}, {10, {a, {}, {}}}, {10, {b, {one}, {}}}});
+    auto p1 = make_plan(site,
+                        {{20, {b, {two, one}, {}}}, {10, {b, {one}, {}}}, {10, {a, {}, {}}}, {10, {b, {one}, {}}}});
     auto p2 = make_plan(site, {{10, {a, {}, {}}}, {10, {b, {one, one}, {}}}, {20, {b, {one, two}, {}}}});
     EXPECT_EQ(p1, p2);
     ASSERT_EQ(p1.tiers.size(), 2u);

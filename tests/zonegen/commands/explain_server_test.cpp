@@ -57,8 +57,9 @@ TEST(ExplainServer, SameTextFromServerAndInventoryWithHostsDown) {
     Dnsd dnsd(DNSD_BIN, {"--inventory", kExample, "--listen", "127.0.0.1:0"});
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
     const std::string server = "127.0.0.1:" + std::to_string(dnsd.port());
-    for (const std::vector<std::string>& down :
-         {std::vector<std::string>{}, {"mail1.oxford", "192.0.2.26"}, {"mail1.oxford", "mail2.oxford", "mail.cambridge"}}) {
+    for (const std::vector<std::string>& down : {std::vector<std::string>{},
+                                                 {"mail1.oxford", "192.0.2.26"},
+                                                 {"mail1.oxford", "mail2.oxford", "mail.cambridge"}}) {
         ExplainOptions opt;
         opt.inventory = kExample;
         opt.site = "oxford";
@@ -71,8 +72,9 @@ TEST(ExplainServer, SameTextFromServerAndInventoryWithHostsDown) {
         EXPECT_NE(from_server.stdout_text.find("tier 3, MX 30"), std::string::npos) << from_server.stdout_text;
     }
     // The command line, with the site given in full (no inventory needed).
-    auto cli = run_shell(shell_quote(ZONEGEN_BIN) + " explain -i /nonexistent.json london.smarthost.local. --server " +
-                         server + " --down relay1.london.smarthost.local.");
+    auto cli = run_shell(shell_quote(ZONEGEN_BIN) +
+                         " explain -i /nonexistent.json london.smarthost.local. --server " + server +
+                         " --down relay1.london.smarthost.local.");
     EXPECT_EQ(cli.exit_code, 0) << cli.err;
     EXPECT_NE(cli.out.find("relay1.london.smarthost.local.  203.0.113.25  2001:db8:0:3::25  [down]"),
               std::string::npos)
@@ -92,8 +94,10 @@ TEST(ExplainServer, TruncatedAnswerIsAskedAgainOverTcp) {
         hosts += std::string(k ? ", " : "") + "{ \"name\": \"relay" + std::to_string(k) + "\", \"ipv4\": [\"10.0." +
                  std::to_string(k / 200) + "." + std::to_string(k % 200 + 1) + "\"] }";
     TempDir dir;
-    write_text(dir / "sites.json", "{ \"zone\": \"big.home.arpa\", \"nameservers\": [ { \"name\": \"ns.example.\" } ],\n"
-                                   "  \"sites\": [ { \"name\": \"hub\", \"smarthosts\": [ " + hosts + " ] } ] }\n");
+    write_text(dir / "sites.json",
+               "{ \"zone\": \"big.home.arpa\", \"nameservers\": [ { \"name\": \"ns.example.\" } ],\n"
+               "  \"sites\": [ { \"name\": \"hub\", \"smarthosts\": [ " +
+                   hosts + " ] } ] }\n");
     Dnsd dnsd(DNSD_BIN, {"--inventory", dir / "sites.json", "--listen", "127.0.0.1:0"});
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
     Inventory inv = load(dir / "sites.json");

@@ -35,8 +35,10 @@ ExplainOptions options_from(const std::vector<std::string>& args) {
     ExplainOptions opt;
     opt.inventory = kData + "/sites.json";
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--down") opt.down.push_back(args[++i]);
-        else opt.site = args[i];
+        if (args[i] == "--down")
+            opt.down.push_back(args[++i]);
+        else
+            opt.site = args[i];
     }
     return opt;
 }
@@ -89,15 +91,15 @@ TEST(ExplainDown, NamesAndAddressesResolveToHosts) {
     ASSERT_TRUE(down.ok());
     std::vector<std::string> names;
     for (const auto& n : down.value()) names.push_back(n.text());
-    EXPECT_EQ(names, (std::vector<std::string>{"mail1.oxford.smarthost.home.arpa.",
-                                               "mail2.oxford.smarthost.home.arpa.",
-                                               "relay1.london.smarthost.home.arpa."}));
+    EXPECT_EQ(names,
+              (std::vector<std::string>{"mail1.oxford.smarthost.home.arpa.", "mail2.oxford.smarthost.home.arpa.",
+                                        "relay1.london.smarthost.home.arpa."}));
     auto bad = resolve_down(p, {"mx1.edinburgh", "10.9.9.9"}, inv.zone);
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.errors().size(), 2u);
     EXPECT_NE(bad.errors()[0].message.find("--down mx1.edinburgh"), std::string::npos);
-    EXPECT_EQ(bad.errors()[1].message, "--down 10.9.9.9: no host of the plan for " + p.site.text() +
-                                           " has this name or address");
+    EXPECT_EQ(bad.errors()[1].message,
+              "--down 10.9.9.9: no host of the plan for " + p.site.text() + " has this name or address");
     EXPECT_TRUE(bad.errors()[1].where.pointer.empty() && bad.errors()[1].where.file.empty());
 }
 

@@ -33,8 +33,8 @@ struct Case {
 };
 
 std::vector<Case> cases() {
-    return {{"minimal", kData + "/generate/minimal.json"},  {"tiers", kData + "/generate/tiers.json"},
-            {"ring", kData + "/generate/ring.json"},        {"no-fallback", kData + "/exports/no-fallback.json"},
+    return {{"minimal", kData + "/generate/minimal.json"},    {"tiers", kData + "/generate/tiers.json"},
+            {"ring", kData + "/generate/ring.json"},          {"no-fallback", kData + "/exports/no-fallback.json"},
             {"ipv6-only", kData + "/exports/ipv6-only.json"}, {"example", kSource + "/sites.json"}};
 }
 
@@ -129,8 +129,8 @@ TEST(ExportsGolden, ASecondRunFindsEverythingUnchanged) {
     produce(kSource + "/sites.json", out.path(), "", true);  // the zone stays: the headers name its serial
     auto before = tree(out.path());
     for (const char* format : {"powershell", "exchange", "postfix"}) {
-        auto r = run_shell(std::string(ZONEGEN_BIN) + " generate -i " + shell_quote(kSource + "/sites.json") + " -o " +
-                           shell_quote(out.path()) + " --format " + format);
+        auto r = run_shell(std::string(ZONEGEN_BIN) + " generate -i " + shell_quote(kSource + "/sites.json") +
+                           " -o " + shell_quote(out.path()) + " --format " + format);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         EXPECT_EQ(r.err.find("wrote"), std::string::npos) << format << ": " << r.err;
         EXPECT_NE(r.err.find("unchanged"), std::string::npos) << format << ": " << r.err;

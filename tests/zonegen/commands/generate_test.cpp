@@ -10,10 +10,10 @@
 
 #include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
-#include "zonegen/zonefile/bind_writer.hpp"
-#include "zonegen/inventory/build.hpp"
 #include "zonegen/core/files.hpp"
+#include "zonegen/inventory/build.hpp"
 #include "zonegen/inventory/inventory.hpp"
+#include "zonegen/zonefile/bind_writer.hpp"
 #include "zonegen/zonefile/zone_loader.hpp"
 
 namespace fs = std::filesystem;
@@ -90,7 +90,8 @@ TEST(GenerateGolden, ZonesPassBindNsdAndLdnsCheckers) {
 
 TEST(GenerateGolden, ZonesLoadBackIntoTheSameRecords) {
     std::vector<std::pair<std::string, std::string>> pairs;  // inventory, zone
-    for (const auto& name : golden_names()) pairs.emplace_back(kData + "/" + name + ".json", kData + "/" + name + ".zone");
+    for (const auto& name : golden_names())
+        pairs.emplace_back(kData + "/" + name + ".json", kData + "/" + name + ".zone");
     pairs.emplace_back(kSource + "/sites.json", kSource + "/zones/smarthost.local.zone");
     for (const auto& [json, zone_file] : pairs) {
         const std::string& name = json;
@@ -242,7 +243,8 @@ TEST(GenerateErrors, FileSizeLimitIsAWriteError) {
     auto r = run_shell("ulimit -f 1; " + bin + " generate -i " + shell_quote(SMARTHOST_SOURCE_DIR "/sites.json") +
                        " -o " + shell_quote(dir.path()));
     EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find(dir / "smarthost.local.zone" + ": cannot write: File too large"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(dir / "smarthost.local.zone" + ": cannot write: File too large"), std::string::npos)
+        << r.err;
     EXPECT_TRUE(files_in(dir.path()).empty());
 }
 
@@ -286,7 +288,8 @@ TEST(GenerateCli, ExitCodesAndStreams) {
         std::string inv = read_text(kData + "/minimal.json");
         inv.erase(inv.find("\"serial\": 1,"), 12);
         write_text(dir / "unserialled.json", inv);
-        auto top = run_shell(bin + " generate -i " + shell_quote(dir / "unserialled.json") + " -o - --serial 4294967295");
+        auto top = run_shell(bin + " generate -i " + shell_quote(dir / "unserialled.json") +
+                             " -o - --serial 4294967295");
         EXPECT_EQ(top.exit_code, 0) << top.err;
         EXPECT_NE(top.out.find(" 4294967295 "), std::string::npos) << top.out;
     }

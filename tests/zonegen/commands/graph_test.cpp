@@ -25,7 +25,7 @@ const std::string kSource = SMARTHOST_SOURCE_DIR;
 const std::string kData = SMARTHOST_TEST_DATA;
 
 std::vector<std::string> inventories() {
-    return {kData + "/generate/minimal.json", kData + "/generate/tiers.json",  kData + "/generate/ring.json",
+    return {kData + "/generate/minimal.json",    kData + "/generate/tiers.json",    kData + "/generate/ring.json",
             kData + "/exports/no-fallback.json", kData + "/exports/ipv6-only.json", kSource + "/sites.json"};
 }
 
@@ -81,8 +81,8 @@ TEST(Graph, SvgHasOneNodePerSmarthostAndOneEdgePerMxRecord) {
         for (const auto& s : file.inventory->sites) hosts += s.smarthosts.size();
         TempDir tmp;
         // In-process: no `dot` can be found on this PATH.
-        auto r = run_shell("PATH=/nonexistent " + std::string(ZONEGEN_BIN) + " graph -i " + shell_quote(path) + " -o " +
-                           shell_quote(tmp / "g.svg"));
+        auto r = run_shell("PATH=/nonexistent " + std::string(ZONEGEN_BIN) + " graph -i " + shell_quote(path) +
+                           " -o " + shell_quote(tmp / "g.svg"));
         ASSERT_EQ(r.exit_code, 0) << path << ": " << r.err;
         auto counts = svg_counts(tmp / "g.svg");
         EXPECT_EQ(counts["node:host"], hosts) << path;
@@ -106,7 +106,8 @@ TEST(Graph, TiersDifferInColourAndStyle) {
     // Every edge's preference decides its look: 10 tier 1, 20 tier 2, 30 tier 3.
     const std::map<std::string, std::string> look = {{"10", "color=\"#1b9e77\", fontcolor=\"#1b9e77\", style=solid"},
                                                      {"20", "color=\"#d95f02\", fontcolor=\"#d95f02\", style=dashed"},
-                                                     {"30", "color=\"#7570b3\", fontcolor=\"#7570b3\", style=dotted"}};
+                                                     {"30",
+                                                      "color=\"#7570b3\", fontcolor=\"#7570b3\", style=dotted"}};
     // Edge lines: "site:A" -> "host:B" [id="mx-<site>-<preference>-<host>", label="<preference>", <look>];
     // (std::regex is avoided: GCC 12 warns inside it under the sanitizer build.)
     std::size_t n = 0;

@@ -5,8 +5,8 @@
 // the site, where Postfix's default limit did not for the example's sites.
 #include "zonegen/commands/postfix_writer.hpp"
 
-#include <gtest/gtest.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -30,7 +30,7 @@ const std::string kSource = SMARTHOST_SOURCE_DIR;
 const std::string kData = SMARTHOST_TEST_DATA;
 
 std::vector<std::string> inventories() {
-    return {kData + "/generate/minimal.json", kData + "/generate/tiers.json",  kData + "/generate/ring.json",
+    return {kData + "/generate/minimal.json",    kData + "/generate/tiers.json",    kData + "/generate/ring.json",
             kData + "/exports/no-fallback.json", kData + "/exports/ipv6-only.json", kSource + "/sites.json"};
 }
 
@@ -71,7 +71,8 @@ TEST(PostfixWriter, FragmentsPassPostfixAndReachEveryTier) {
             const std::string fragment = pf.dir / (f.site + ".cf");
             write_text(fragment, f.text);
             // Exactly as the fragment's header says, with the scratch directory added.
-            auto apply = run_shell("grep -v '^#' " + shell_quote(fragment) + " | xargs -d '\\n' " + pf.postconf("-e"));
+            auto apply = run_shell("grep -v '^#' " + shell_quote(fragment) + " | xargs -d '\\n' " +
+                                   pf.postconf("-e"));
             ASSERT_EQ(apply.exit_code, 0) << what << ": " << apply.err;
             auto n = run_shell(pf.postconf("-n"));
             ASSERT_EQ(n.exit_code, 0) << n.err;

@@ -32,8 +32,8 @@ const std::map<std::string, std::set<std::string>> kDocumented = {
     // dnsserver/add-dnsserverprimaryzone
     {"Add-DnsServerPrimaryZone",
      {"Name", "ComputerName", "ReplicationScope", "ZoneFile", "DirectoryPartitionName", "DynamicUpdate",
-      "LoadExisting", "ResponsiblePerson", "PassThru", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob",
-      "WhatIf", "Confirm"}},
+      "LoadExisting", "ResponsiblePerson", "PassThru", "VirtualizationInstance", "CimSession", "ThrottleLimit",
+      "AsJob", "WhatIf", "Confirm"}},
     // dnsserver/get-dnsserverzone
     {"Get-DnsServerZone", {"Name", "ComputerName", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob"}},
     // dnsserver/get-dnsserverresourcerecord
@@ -43,15 +43,18 @@ const std::map<std::string, std::set<std::string>> kDocumented = {
     // dnsserver/add-dnsserverresourcerecorda
     {"Add-DnsServerResourceRecordA",
      {"Name", "ZoneName", "IPv4Address", "TimeToLive", "AllowUpdateAny", "CreatePtr", "AgeRecord", "ComputerName",
-      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf", "Confirm"}},
+      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf",
+      "Confirm"}},
     // dnsserver/add-dnsserverresourcerecordaaaa
     {"Add-DnsServerResourceRecordAAAA",
      {"Name", "ZoneName", "IPv6Address", "TimeToLive", "AllowUpdateAny", "CreatePtr", "AgeRecord", "ComputerName",
-      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf", "Confirm"}},
+      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf",
+      "Confirm"}},
     // dnsserver/add-dnsserverresourcerecordmx
     {"Add-DnsServerResourceRecordMX",
      {"Name", "ZoneName", "MailExchange", "Preference", "TimeToLive", "AllowUpdateAny", "AgeRecord", "ComputerName",
-      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf", "Confirm"}},
+      "PassThru", "ZoneScope", "VirtualizationInstance", "CimSession", "ThrottleLimit", "AsJob", "WhatIf",
+      "Confirm"}},
     // dnsserver/remove-dnsserverresourcerecord
     {"Remove-DnsServerResourceRecord",
      {"ZoneName", "InputObject", "Name", "RRType", "Type", "RecordData", "ComputerName", "Force", "PassThru",
@@ -62,8 +65,9 @@ const std::map<std::string, std::set<std::string>> kDocumented = {
     {"Set-StrictMode", {"Version", "Off"}},
     {"Write-Verbose", {"Message"}},
 };
-const std::set<std::string> kCommon = {"ErrorAction", "WarningAction", "Verbose", "Debug", "InformationAction",
-                                       "ErrorVariable", "OutVariable", "OutBuffer", "PipelineVariable"};
+const std::set<std::string> kCommon = {"ErrorAction", "WarningAction",     "Verbose",
+                                       "Debug",       "InformationAction", "ErrorVariable",
+                                       "OutVariable", "OutBuffer",         "PipelineVariable"};
 
 std::string example_script() {
     auto file = load_inventory(kSource + "/sites.json");
@@ -128,7 +132,8 @@ TEST(PowerShellWriter, ScriptParametersAndShouldProcess) {
             std::size_t at = lines[i].find(change);
             if (at == std::string::npos || lines[i].find("ShouldProcess") != std::string::npos) continue;
             bool guarded = false;
-            for (std::size_t k = i; k-- > 0 && k + 16 > i;) guarded = guarded || lines[k].find("ShouldProcess") != std::string::npos;
+            for (std::size_t k = i; k-- > 0 && k + 16 > i;)
+                guarded = guarded || lines[k].find("ShouldProcess") != std::string::npos;
             EXPECT_TRUE(guarded) << lines[i];
         }
     }
@@ -245,8 +250,15 @@ TEST(PowerShellQuote, ReadsBackExactlyForHostileInput) {
 
 TEST(PowerShellQuote, RefusesWhatPowerShellReadsAsAQuote) {
     // U+2018 to U+201B end a single-quoted string in PowerShell; they are not ASCII.
-    for (const char* s : {"a\xE2\x80\x98" "b", "a\xE2\x80\x99" "b", "a\xE2\x80\x9A" "b", "a\xE2\x80\x9B" "b", "\t",
-                          "\x7f", "caf\xC3\xA9"})
+    for (const char* s : {"a\xE2\x80\x98"
+                          "b",
+                          "a\xE2\x80\x99"
+                          "b",
+                          "a\xE2\x80\x9A"
+                          "b",
+                          "a\xE2\x80\x9B"
+                          "b",
+                          "\t", "\x7f", "caf\xC3\xA9"})
         EXPECT_FALSE(ps_quote(s)) << s;
 }
 

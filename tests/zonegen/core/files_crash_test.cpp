@@ -43,9 +43,8 @@ std::string inventory(int sites, std::uint32_t serial) {
         std::string n = std::to_string(i);
         std::string a = std::to_string(i >> 8 & 255) + "." + std::to_string(i & 255);
         s += (i ? ",\n" : "\n") + std::string(R"({ "name": "site)") + n + R"(", "smarthosts": [ )" +
-             R"({ "name": "mail1", "ipv4": ["10.1.)" + a + R"("] }, )" +
-             R"({ "name": "mail2", "ipv4": ["10.2.)" + a + R"("], "ipv6": ["2001:db8::)" + std::to_string(i) +
-             R"("] } ] })";
+             R"({ "name": "mail1", "ipv4": ["10.1.)" + a + R"("] }, )" + R"({ "name": "mail2", "ipv4": ["10.2.)" + a +
+             R"("], "ipv6": ["2001:db8::)" + std::to_string(i) + R"("] } ] })";
     }
     return s + "\n] }\n";
 }
@@ -96,7 +95,8 @@ TEST(ZonegenCrash, SigkillLeavesTheOldOrTheNewZoneAndNoTemporary) {
     auto t0 = std::chrono::steady_clock::now();
     RunResult timed = run(ZONEGEN_BIN, {"generate", "-i", inv[1], "-o", work / "ref0"}, 60s);
     ASSERT_EQ(timed.status, 0) << timed.err;
-    const auto run_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    const auto run_time = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                t0);
     ASSERT_NE(ref[0], ref[1]);
     ASSERT_EQ(run(ZONEGEN_BIN, {"generate", "-i", inv[0], "-o", out}, 60s).status, 0);
 
@@ -153,8 +153,8 @@ TEST(ZonegenCrash, SigkillLeavesTheOldOrTheNewZoneAndNoTemporary) {
             ++stale;
         }
     }
-    std::cout << killed_mid_write << " runs killed while writing kept the old zone, " << finished
-              << " finished, " << stale << " rounds ended with a named temporary\n";
+    std::cout << killed_mid_write << " runs killed while writing kept the old zone, " << finished << " finished, "
+              << stale << " rounds ended with a named temporary\n";
     // The aimed kills must really have hit writes in progress, or the test proves nothing.
     EXPECT_GE(killed_mid_write, 3);
 

@@ -147,10 +147,10 @@ TEST_P(AtomicWrite, StaleTemporariesOfDeadWritersAreRemoved) {
     const std::string p = (d.path / "z.zone").string();
     const pid_t dead = testsupport::gone_pid();
     const std::vector<std::string> kept = {
-        temporary_name(p, ::getpid(), 999),          // this process: maybe another thread's
-        temporary_name(p, 1, 0),                     // a live process
-        ".z.zone.tmp.abcdef",                        // not of our making
-        temporary_name("other.zone", dead, 0),       // another file's
+        temporary_name(p, ::getpid(), 999),            // this process: maybe another thread's
+        temporary_name(p, 1, 0),                       // a live process
+        ".z.zone.tmp.abcdef",                          // not of our making
+        temporary_name("other.zone", dead, 0),         // another file's
         ".z.zone.tmp." + std::to_string(dead) + ".x",  // not exactly our form
     };
     for (const std::string& name : kept) std::ofstream(d.path / name) << "keep";

@@ -54,9 +54,9 @@ TEST(Name, FromWire) {
     auto n = Name::from_wire(std::string_view("\4MAIL\7example\0", 14));
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, N("mail.example"));
-    EXPECT_FALSE(Name::from_wire(std::string_view("\4mail", 5)));           // no root
-    EXPECT_FALSE(Name::from_wire(std::string_view("\xc0\x0c", 2)));         // pointer
-    EXPECT_FALSE(Name::from_wire(std::string_view("\1a\0\0", 4)));          // trailing bytes
+    EXPECT_FALSE(Name::from_wire(std::string_view("\4mail", 5)));    // no root
+    EXPECT_FALSE(Name::from_wire(std::string_view("\xc0\x0c", 2)));  // pointer
+    EXPECT_FALSE(Name::from_wire(std::string_view("\1a\0\0", 4)));   // trailing bytes
 }
 
 TEST(Name, SubdomainIsLabelWise) {
@@ -86,9 +86,9 @@ TEST(Name, PrependAndParent) {
 
 TEST(Name, CanonicalOrderMatchesRfc4034Example) {
     // The example list of RFC 4034 §6.1, already in canonical order.
-    std::vector<Name> want = {N("example"), N("a.example"), N("yljkjljk.a.example"),
-                              N("Z.a.example"), N("zABC.a.EXAMPLE"), N("z.example"),
-                              N("\\001.z.example"), N("*.z.example"), N("\\200.z.example")};
+    std::vector<Name> want = {N("example"),         N("a.example"),      N("yljkjljk.a.example"),
+                              N("Z.a.example"),     N("zABC.a.EXAMPLE"), N("z.example"),
+                              N("\\001.z.example"), N("*.z.example"),    N("\\200.z.example")};
     std::vector<Name> got = want;
     std::reverse(got.begin(), got.end());
     std::sort(got.begin(), got.end());
@@ -116,7 +116,8 @@ TEST(HashWire, SameBytesSameHashAndNamesSpread) {
     std::set<std::uint64_t> full;
     std::vector<int> buckets(1024);
     for (int i = 0; i < 20000; ++i) {
-        const Name n = N(("mail" + std::to_string(i % 3) + ".site" + std::to_string(i) + ".smarthost.example").c_str());
+        const Name n = N(
+            ("mail" + std::to_string(i % 3) + ".site" + std::to_string(i) + ".smarthost.example").c_str());
         const std::uint64_t h = hash_wire(n.wire().data(), n.wire().size());
         full.insert(h);
         ++buckets[h & 1023];

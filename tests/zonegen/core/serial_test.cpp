@@ -13,7 +13,7 @@ TEST(Serial, Rfc1982Comparison) {
     EXPECT_TRUE(serial_gt(2, 1));
     EXPECT_FALSE(serial_gt(1, 2));
     EXPECT_FALSE(serial_gt(5, 5));
-    EXPECT_TRUE(serial_gt(0, 0xffffffffu));  // wrap-around counts as an increase
+    EXPECT_TRUE(serial_gt(0, 0xffffffffu));   // wrap-around counts as an increase
     EXPECT_FALSE(serial_gt(0x80000000u, 0));  // exactly 2^31 apart: undefined, not greater
     EXPECT_TRUE(serial_gt(0x7fffffffu, 0));
 }
@@ -39,8 +39,7 @@ TEST(Serial, SourceDateEpochIsTheClock) {
     ::setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
     auto bad = policy_clock();
     ASSERT_FALSE(bad);
-    EXPECT_EQ(bad.errors().front().message,
-              "SOURCE_DATE_EPOCH=\"yesterday\" is not a number of seconds since 1970");
+    EXPECT_EQ(bad.errors().front().message, "SOURCE_DATE_EPOCH=\"yesterday\" is not a number of seconds since 1970");
     ::unsetenv("SOURCE_DATE_EPOCH");
     EXPECT_TRUE(policy_clock());
 }

@@ -60,7 +60,8 @@ TEST(ZoneBuilder, OwnersMetAgainAfterOthersAreOneNode) {
         for (int i = 0; i < kOwners; ++i) {
             const std::string name = "h" + std::to_string(i) + ".z.test";
             const auto low = static_cast<std::uint8_t>(i % 250);
-            b.add(N(name.c_str()), 60, A{{10, static_cast<std::uint8_t>(i / 250), low, static_cast<std::uint8_t>(round % 2)}});
+            b.add(N(name.c_str()), 60,
+                  A{{10, static_cast<std::uint8_t>(i / 250), low, static_cast<std::uint8_t>(round % 2)}});
         }
     auto z = std::move(b).finish();
     ASSERT_TRUE(z.ok());

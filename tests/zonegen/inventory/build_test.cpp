@@ -29,8 +29,8 @@ Inventory sample() {
     Name ox = N("oxford.smarthost.test"), cam = N("cambridge.smarthost.test"), lon = N("london.smarthost.test");
     inv.sites.push_back(Site{"oxford", ox, {host(ox, "mail", v4(192, 0, 2, 25))}, {}, true, {}});
     inv.sites.push_back(Site{"cambridge", cam, {host(cam, "mail", v4(198, 51, 100, 25))}, {}, true, {}});
-    inv.sites.push_back(Site{"london", lon,
-                             {host(lon, "a", v4(203, 0, 113, 1)), host(lon, "b", v4(203, 0, 113, 2))}, {}, true, {}});
+    inv.sites.push_back(
+        Site{"london", lon, {host(lon, "a", v4(203, 0, 113, 1)), host(lon, "b", v4(203, 0, 113, 2))}, {}, true, {}});
     inv.sites[0].fallback = {FallbackTier{1, {0}}, FallbackTier{2, {1}}};  // cambridge, then london's b only
     inv.sites[1].fallback = {FallbackTier{0, {0}}};
     return inv;

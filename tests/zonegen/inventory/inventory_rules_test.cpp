@@ -47,8 +47,8 @@ TEST(InventoryRules, Ipv4IsStrictlyDottedQuad) {
     ASSERT_TRUE(a);
     EXPECT_EQ(a->addr, (std::array<std::uint8_t, 4>{192, 0, 2, 255}));
     EXPECT_TRUE(rules::parse_ipv4("0.0.0.0"));
-    for (const char* bad : {"256.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4.", ".1.2.3", "0x1.2.3.4", "1.2.3.4 ",
-                            " 1.2.3.4", "1.2.3.-4", "1.2.3.1000", "", "1.2.3.a", "1,2,3,4", "16909060"})
+    for (const char* bad : {"256.0.0.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4.", ".1.2.3", "0x1.2.3.4",
+                            "1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.1000", "", "1.2.3.a", "1,2,3,4", "16909060"})
         EXPECT_FALSE(rules::parse_ipv4(bad)) << bad;
     bool leading_zero = false;
     EXPECT_FALSE(rules::parse_ipv4("010.0.0.1", &leading_zero));
@@ -68,8 +68,8 @@ TEST(InventoryRules, Ipv6) {
     EXPECT_EQ(*rules::parse_ipv6("2001:db8:0:0:0:0:0:1"), *a);
     EXPECT_TRUE(rules::parse_ipv6("::"));
     EXPECT_TRUE(rules::parse_ipv6("::ffff:192.0.2.1"));
-    for (const char* bad : {"", "2001:db8::g", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "192.0.2.1",
-                            "[::1]", " ::1"})
+    for (const char* bad :
+         {"", "2001:db8::g", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "192.0.2.1", "[::1]", " ::1"})
         EXPECT_FALSE(rules::parse_ipv6(bad)) << bad;
     EXPECT_FALSE(rules::parse_ipv6(std::string_view("::1\0", 4)));
     EXPECT_FALSE(rules::parse_ipv6(std::string(100, '1')));

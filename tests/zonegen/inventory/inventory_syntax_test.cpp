@@ -23,23 +23,66 @@ TEST(JsonCheck, EdgeCases) {
         bool ok;
     };
     const Case cases[] = {
-        {"{}", true}, {"[]", true}, {" \t\r\n[ ] \n", true}, {"0", true}, {"-0", true}, {"\"\"", true},
-        {"\xEF\xBB\xBF{}", true}, {"[1.5e+10, -2E-3, 10, 0.0]", true}, {"[true, false, null]", true},
-        {R"({"a": {"b": [[], {}]}})", true}, {R"(["\u0000", "\ud83d\ude00", "\/\\\"\b\f\n\r\t"])", true},
-        {"[\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"]", true}, {"123456789012345678901234567890", true},
+        {"{}", true},
+        {"[]", true},
+        {" \t\r\n[ ] \n", true},
+        {"0", true},
+        {"-0", true},
+        {"\"\"", true},
+        {"\xEF\xBB\xBF{}", true},
+        {"[1.5e+10, -2E-3, 10, 0.0]", true},
+        {"[true, false, null]", true},
+        {R"({"a": {"b": [[], {}]}})", true},
+        {R"(["\u0000", "\ud83d\ude00", "\/\\\"\b\f\n\r\t"])", true},
+        {"[\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"]", true},
+        {"123456789012345678901234567890", true},
         // Numbers are doubles once real or past 64 bits, and must not overflow one.
-        {"[1e308, 1.7e308, -1e308, 1e-400, 0.0e999, 0.000001e300]", true}, {"[1e309]", false}, {"[-1.8e308]", false},
-        {"[0.000001e400]", false}, {"[1" + std::string(400, '0') + "]", false}, {"[1" + std::string(300, '0') + "]", true},
-        {"", false}, {" ", false}, {"{", false}, {"[1,]", false}, {"{\"a\":1,}", false}, {"[01]", false},
-        {"[1.]", false}, {"[.5]", false}, {"[1e]", false}, {"[+1]", false}, {"[-]", false}, {"[tru]", false},
-        {"[truex]", false}, {"[nul]", false}, {"{a:1}", false}, {"{\"a\" 1}", false}, {"[1 2]", false},
-        {"{} {}", false}, {"[\"\t\"]", false}, {"[\"\\x\"]", false}, {"[\"\\u12\"]", false},
-        {R"(["\ud800"])", false}, {R"(["\udc00"])", false}, {R"(["\ud800\u0041"])", false},
-        {"[\"\xC0\xAF\"]", false}, {"[\"\xED\xA0\x80\"]", false}, {"[\"\xF4\x90\x80\x80\"]", false},
-        {"[\"\xE2\x82\"]", false}, {"[\"\xFF\"]", false}, {"\xEF\xBB{}", false}, {" \xEF\xBB\xBF{}", false},
-        {std::string("[\"a\0b\"]", 7), false}, {std::string("[1]\0", 4), false}, {std::string("[1,\0 2]", 7), false},
+        {"[1e308, 1.7e308, -1e308, 1e-400, 0.0e999, 0.000001e300]", true},
+        {"[1e309]", false},
+        {"[-1.8e308]", false},
+        {"[0.000001e400]", false},
+        {"[1" + std::string(400, '0') + "]", false},
+        {"[1" + std::string(300, '0') + "]", true},
+        {"", false},
+        {" ", false},
+        {"{", false},
+        {"[1,]", false},
+        {"{\"a\":1,}", false},
+        {"[01]", false},
+        {"[1.]", false},
+        {"[.5]", false},
+        {"[1e]", false},
+        {"[+1]", false},
+        {"[-]", false},
+        {"[tru]", false},
+        {"[truex]", false},
+        {"[nul]", false},
+        {"{a:1}", false},
+        {"{\"a\" 1}", false},
+        {"[1 2]", false},
+        {"{} {}", false},
+        {"[\"\t\"]", false},
+        {"[\"\\x\"]", false},
+        {"[\"\\u12\"]", false},
+        {R"(["\ud800"])", false},
+        {R"(["\udc00"])", false},
+        {R"(["\ud800\u0041"])", false},
+        {"[\"\xC0\xAF\"]", false},
+        {"[\"\xED\xA0\x80\"]", false},
+        {"[\"\xF4\x90\x80\x80\"]", false},
+        {"[\"\xE2\x82\"]", false},
+        {"[\"\xFF\"]", false},
+        {"\xEF\xBB{}", false},
+        {" \xEF\xBB\xBF{}", false},
+        {std::string("[\"a\0b\"]", 7), false},
+        {std::string("[1]\0", 4), false},
+        {std::string("[1,\0 2]", 7), false},
         {"[\"abc", false},
-        {"{\"a\":}", false}, {"[,1]", false}, {"]", false}, {"// c\n{}", false}, {"[1]]", false},
+        {"{\"a\":}", false},
+        {"[,1]", false},
+        {"]", false},
+        {"// c\n{}", false},
+        {"[1]]", false},
     };
     for (const Case& c : cases) {
         EXPECT_EQ(zonegen::json_well_formed(c.text), c.ok) << c.text;
@@ -57,8 +100,9 @@ TEST(JsonCheck, AgreesWithNlohmannOnMutations) {
 })";
     ASSERT_TRUE(zonegen::json_well_formed(seed));
     ASSERT_TRUE(nlohmann_accepts(seed));
-    const std::string alphabet = std::string("{}[]\",:\\ntrufalse0123456789-+.eE /bfu\t\r\n") +
-                                 std::string("\x00\x01\x1f\x7f\x80\x9f\xa0\xbf\xc0\xc1\xc2\xdf\xe0\xed\xef\xf0\xf4\xf5\xff", 19);
+    const std::string alphabet =
+        std::string("{}[]\",:\\ntrufalse0123456789-+.eE /bfu\t\r\n") +
+        std::string("\x00\x01\x1f\x7f\x80\x9f\xa0\xbf\xc0\xc1\xc2\xdf\xe0\xed\xef\xf0\xf4\xf5\xff", 19);
     std::mt19937 rng(20261124);
     int accepted = 0;
     for (int round = 0; round < 20000; ++round) {

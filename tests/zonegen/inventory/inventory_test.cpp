@@ -140,11 +140,15 @@ TEST(Inventory, RingFallbackIsTheNextSite) {
 TEST(Inventory, ExplicitFallbacksAndSubsets) {
     std::string two = R"([ { "name": "mail", "ipv4": ["192.0.2.1"] }, { "name": "relay", "ipv4": ["192.0.2.2"] } ])";
     Inventory inv = ok(with_sites(R"([
-      { "name": "a", "smarthosts": )" + std::string(kHost) + R"(,
+      { "name": "a", "smarthosts": )" +
+                                  std::string(kHost) + R"(,
         "fallback": [ { "site": "c", "hosts": ["relay", "mail"] }, "b", { "site": "c2" } ] },
-      { "name": "b", "smarthosts": )" + std::string(kHost) + R"(, "fallback": [] },
-      { "name": "c", "smarthosts": )" + two + R"( },
-      { "name": "c2", "smarthosts": )" + two + R"(, "fallback": [ { "site": "c", "hosts": ["relay"] } ] } ])"));
+      { "name": "b", "smarthosts": )" +
+                                  std::string(kHost) + R"(, "fallback": [] },
+      { "name": "c", "smarthosts": )" +
+                                  two + R"( },
+      { "name": "c2", "smarthosts": )" +
+                                  two + R"(, "fallback": [ { "site": "c", "hosts": ["relay"] } ] } ])"));
     const auto& a = inv.sites[0];
     EXPECT_TRUE(a.fallback_given);
     ASSERT_EQ(a.fallback.size(), 3u);
@@ -185,7 +189,8 @@ TEST(Inventory, LimitsAreInclusive) {
                        std::string(50, 'd');
     auto inventory = [&](const std::string& host) {
         return R"({ "zone": ")" + zone + R"(", "nameservers": [ { "name": "ns.example.net." } ],
-                  "sites": [ { "name": "s", "smarthosts": [ { "name": ")" + host + R"(", "ipv4": ["192.0.2.1"] } ] } ] })";
+                  "sites": [ { "name": "s", "smarthosts": [ { "name": ")" +
+               host + R"(", "ipv4": ["192.0.2.1"] } ] } ] })";
     };
     auto fits = parse_inventory(inventory("mail1234"), "t");
     ASSERT_TRUE(fits.ok());
@@ -221,9 +226,10 @@ TEST(Inventory, KeyOrderDoesNotMatter) {
 }
 
 TEST(Inventory, DiagnosticsCarryFileLineColumnAndPointer) {
-    auto r = parse_inventory("{\n  \"zone\": \"smarthost.local\",\n  \"ttl\": true,\n  \"nameservers\": [],\n"
-                             "  \"sites\": [ { \"name\": \"a~b/c\" } ]\n}\n",
-                             "lab/sites.json");
+    auto r = parse_inventory(
+        "{\n  \"zone\": \"smarthost.local\",\n  \"ttl\": true,\n  \"nameservers\": [],\n"
+        "  \"sites\": [ { \"name\": \"a~b/c\" } ]\n}\n",
+        "lab/sites.json");
     ASSERT_FALSE(r.ok());
     ASSERT_EQ(r.errors().size(), 4u);
     const auto& ttl = r.errors()[0].where;
@@ -290,18 +296,20 @@ TEST(Inventory, ByteOrderMarkIsAccepted) {
 
 TEST(Inventory, OneMistakeIsOneError) {
     // An unknown fallback site with a host list: not also an unknown host.
-    EXPECT_EQ(errors(with_sites("[" + site("a", R"("fallback": [{"site": "x", "hosts": ["m", "n"]}])") + "]")).size(), 1u);
+    EXPECT_EQ(errors(with_sites("[" + site("a", R"("fallback": [{"site": "x", "hosts": ["m", "n"]}])") + "]")).size(),
+              1u);
     // A typo for a required key: the suggestion, not also "missing".
     auto typo = errors(with_sites(R"([ { "name": "a", "smarthost": [] } ])"));
     ASSERT_EQ(typo.size(), 1u);
     EXPECT_NE(typo[0].find("did you mean \"smarthosts\"?"), std::string::npos) << typo[0];
     // A bad zone: no complaints about every name built on it.
-    EXPECT_EQ(errors(R"({ "zone": "bad_zone", "nameservers": [ { "name": "ns1" } ], "sites": [)" + site("a") + "]}")
-                  .size(),
-              1u);
+    EXPECT_EQ(
+        errors(R"({ "zone": "bad_zone", "nameservers": [ { "name": "ns1" } ], "sites": [)" + site("a") + "]}").size(),
+        1u);
     // A host whose only address is invalid: that error, not also "no address".
-    EXPECT_EQ(errors(with_sites(R"([ { "name": "a", "smarthosts": [ { "name": "m", "ipv4": ["1.2.3"] } ] } ])")).size(),
-              1u);
+    EXPECT_EQ(
+        errors(with_sites(R"([ { "name": "a", "smarthosts": [ { "name": "m", "ipv4": ["1.2.3"] } ] } ])")).size(),
+        1u);
 }
 
 TEST(Inventory, ErrorsAreInFileOrder) {
@@ -327,11 +335,14 @@ TEST(Inventory, ManySites) {
         if (i) sites += ",";
         sites += R"({"name":"s)" + std::to_string(i) + R"(","smarthosts":[{"name":"m","ipv4":["10.0.)" +
                  std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + R"("]}])";
-        if (i % 7 == 0) sites += R"(,"fallback":["s)" + std::to_string((i + 5) % n) + R"(",{"site":"big","hosts":["h17","h3"]}])";
+        if (i % 7 == 0)
+            sites += R"(,"fallback":["s)" + std::to_string((i + 5) % n) + R"(",{"site":"big","hosts":["h17","h3"]}])";
         sites += "}";
     }
     sites += R"(,{"name":"big","smarthosts":[)";
-    for (int h = 0; h < 40; ++h) sites += std::string(h ? "," : "") + R"({"name":"h)" + std::to_string(h) + R"(","ipv6":["::)" + std::to_string(h + 1) + R"("]})";
+    for (int h = 0; h < 40; ++h)
+        sites += std::string(h ? "," : "") + R"({"name":"h)" + std::to_string(h) + R"(","ipv6":["::)" +
+                 std::to_string(h + 1) + R"("]})";
     sites += "]}]";
     Inventory inv = ok(with_sites(sites));
     ASSERT_EQ(inv.sites.size(), n + 1);

@@ -174,8 +174,8 @@ TEST(Duplicates, ManyKeysAndTripleRepeats) {
 
 TEST(Scanner, MalformedTextNeverReadsPastTheEnd) {
     // The scanner expects checked JSON; on anything else it must just stop.
-    for (std::string t : {"", "{", "{\"a\"", "{\"a\":", "[1,", "{\"a\": \"unterminated", "\"\\", "{\"a\" 1}",
-                          "[}", "{\"a\":1,\"a\"", "@", "[[[[["}) {
+    for (std::string t : {"", "{", "{\"a\"", "{\"a\":", "[1,", "{\"a\": \"unterminated", "\"\\", "{\"a\" 1}", "[}",
+                          "{\"a\":1,\"a\"", "@", "[[[[["}) {
         EXPECT_NO_FATAL_FAILURE(find_duplicate_keys(t)) << t;
         EXPECT_FALSE(locate_json_pointer(t, "/a/0")) << t;
         JsonScanner s(t);

@@ -60,9 +60,9 @@ std::vector<std::string> good_inventories() {
 
 std::vector<std::string> bad_inventories() {
     std::vector<std::string> out;
-    for (const char* name : {"unknown-key", "wrong-type", "missing-key", "range", "bad-label", "bad-ipv4", "bad-ipv6",
-                             "empty-lists", "empty-site", "host-without-address", "duplicate-host", "fallback-hosts",
-                             "zone-root"})
+    for (const char* name :
+         {"unknown-key", "wrong-type", "missing-key", "range", "bad-label", "bad-ipv4", "bad-ipv6", "empty-lists",
+          "empty-site", "host-without-address", "duplicate-host", "fallback-hosts", "zone-root"})
         out.push_back(kData + "/inventory/bad/" + name + ".json");
     out.push_back(kData + "/check/invalid/sites.json");
     return out;
@@ -91,9 +91,11 @@ TEST(Schema, GoodInventoriesPassAndBadOnesFailSchemaAndParserAlike) {
     for (const auto& b : bad) args += " " + shell_quote(b);
     // Debian's python3-jsonschema lives beside /usr/bin/python3; another python3 first
     // in PATH is used only if it has the module too.
-    auto r = run_shell("for p in /usr/bin/python3 python3; do if $p -c 'import jsonschema' 2>/dev/null; then exec $p " +
-                       shell_quote(dir / "validate.py") + " " + args + "; fi; done; echo 'no python3 with jsonschema "
-                       "(install python3-jsonschema: scripts/setup)' >&2; exit 3");
+    auto r = run_shell(
+        "for p in /usr/bin/python3 python3; do if $p -c 'import jsonschema' 2>/dev/null; then exec $p " +
+        shell_quote(dir / "validate.py") + " " + args +
+        "; fi; done; echo 'no python3 with jsonschema "
+        "(install python3-jsonschema: scripts/setup)' >&2; exit 3");
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     std::size_t oks = 0;
     for (std::size_t at = r.out.find("ok "); at != std::string::npos; at = r.out.find("ok ", at + 1)) ++oks;

@@ -11,7 +11,8 @@ Name N(const char* s) { return *Name::parse(s); }
 
 Zone small_zone(std::uint32_t ttl_of_txt = 300) {
     ZoneBuilder b(N("example.test"));
-    b.add(N("example.test"), 300, Soa{N("ns1.example.test"), N("hostmaster.example.test"), 42, 3600, 600, 1209600, 300});
+    b.add(N("example.test"), 300,
+          Soa{N("ns1.example.test"), N("hostmaster.example.test"), 42, 3600, 600, 1209600, 300});
     b.add(N("example.test"), 300, Ns{N("ns1.example.test")});
     b.add(N("example.test"), 300, Ns{N("ns.other.net")});
     b.add(N("ns1.example.test"), 300, A{{192, 0, 2, 53}});
@@ -64,6 +65,4 @@ TEST(BindWriter, SerialReadsBack) {
     EXPECT_EQ(rendered_serial("@ IN SOA a b notanumber 1 1 1 1\n"), std::nullopt);
 }
 
-TEST(BindWriter, Deterministic) {
-    EXPECT_EQ(render_bind(small_zone(), "s"), render_bind(small_zone(), "s"));
-}
+TEST(BindWriter, Deterministic) { EXPECT_EQ(render_bind(small_zone(), "s"), render_bind(small_zone(), "s")); }

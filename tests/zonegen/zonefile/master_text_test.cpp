@@ -20,8 +20,8 @@ TEST(MasterText, Periods) {
 TEST(MasterText, AbsoluteNames) {
     EXPECT_TRUE(is_absolute("mail.example."));
     EXPECT_FALSE(is_absolute("mail.example"));
-    EXPECT_FALSE(is_absolute("mail\\."));    // an escaped dot ends a label, not the name
-    EXPECT_TRUE(is_absolute("mail\\\\."));   // an escaped backslash, then the final dot
+    EXPECT_FALSE(is_absolute("mail\\."));   // an escaped dot ends a label, not the name
+    EXPECT_TRUE(is_absolute("mail\\\\."));  // an escaped backslash, then the final dot
 }
 
 std::vector<std::string> texts(const Entry& e) {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "zonegen/zonefile/bind_writer.hpp"
 #include "zonegen/core/ldns.hpp"
 #include "zonegen/core/zone.hpp"
+#include "zonegen/zonefile/bind_writer.hpp"
 
 namespace {
 
@@ -65,8 +65,8 @@ TEST(ZoneLoader, LoadsAHandWrittenFile) {
     const RRset* mx = rrset(z, "example.test", RRType::MX);
     ASSERT_NE(mx, nullptr);
     EXPECT_EQ(mx->ttl, 300u);
-    EXPECT_EQ(mx->rdata, (std::vector<Rdata>{Mx{10, N("mail.oxford.example.test")},
-                                             Mx{20, N("mail.cambridge.example.test")}}));
+    EXPECT_EQ(mx->rdata,
+              (std::vector<Rdata>{Mx{10, N("mail.oxford.example.test")}, Mx{20, N("mail.cambridge.example.test")}}));
 
     const RRset* dup = rrset(z, "mail.cambridge.example.test", RRType::A);
     ASSERT_NE(dup, nullptr);
@@ -123,27 +123,28 @@ TEST(ZoneLoader, SoaNeedNotComeFirst) {
 }
 
 TEST(ZoneLoader, AcceptsCrLfAndNoFinalNewline) {
-    Zone z = load_ok("$ORIGIN t.\r\n$TTL 60\r\n@ SOA ns1 hostmaster ( 1 3600\r\n 600 1209600 300 )\r\nwww A 192.0.2.1");
+    Zone z = load_ok(
+        "$ORIGIN t.\r\n$TTL 60\r\n@ SOA ns1 hostmaster ( 1 3600\r\n 600 1209600 300 )\r\nwww A 192.0.2.1");
     EXPECT_EQ(z.soa().minimum, 300u);
     EXPECT_EQ(std::get<A>(rrset(z, "www.t", RRType::A)->rdata[0]), a4(192, 0, 2, 1));
 }
 
 TEST(ZoneLoader, SyntaxErrorsCarryTheirLineAndAllAreReported) {
     const std::string text =
-        "$ORIGIN t.\n"                                     // 1
-        "$TTL 60\n"                                        // 2
-        "@ SOA ns1 hostmaster (\n"                         // 3
-        "      1 3600 600 1209600 300 )\n"                 // 4
-        "; a comment\n"                                    // 5
-        "\n"                                               // 6
-        "bad A 192.0.2\n"                                  // 7
-        "\n"                                               // 8
-        "   \n"                                            // 9
+        "$ORIGIN t.\n"                           // 1
+        "$TTL 60\n"                              // 2
+        "@ SOA ns1 hostmaster (\n"               // 3
+        "      1 3600 600 1209600 300 )\n"       // 4
+        "; a comment\n"                          // 5
+        "\n"                                     // 6
+        "bad A 192.0.2\n"                        // 7
+        "\n"                                     // 8
+        "   \n"                                  // 9
         "; two comment lines before a record\n"  // 10
-        "; ...\n"                                          // 11
-        "mx MX ten mail\n"                                 // 12
-        "ok A 192.0.2.1\n"                                 // 13
-        "q FOO 1\n";                                       // 14
+        "; ...\n"                                // 11
+        "mx MX ten mail\n"                       // 12
+        "ok A 192.0.2.1\n"                       // 13
+        "q FOO 1\n";                             // 14
     Result<Zone> r = load_zone_text(text, "t.zone");
     ASSERT_FALSE(r.ok());
     ASSERT_EQ(r.errors().size(), 3u) << messages(r);
@@ -222,9 +223,10 @@ TEST(ZoneLoader, NoSoa) {
 }
 
 TEST(ZoneLoader, TtlMismatchWithinAnRRset) {
-    Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n") + "@ 60 SOA ns1 hostmaster 1 1 1 1 1\n"
-                                                                    "www 60 A 192.0.2.1\n"
-                                                                    "www 120 A 192.0.2.2\n",
+    Result<Zone> r = load_zone_text(std::string("$ORIGIN t.\n") +
+                                        "@ 60 SOA ns1 hostmaster 1 1 1 1 1\n"
+                                        "www 60 A 192.0.2.1\n"
+                                        "www 120 A 192.0.2.2\n",
                                     "t.zone");
     ASSERT_FALSE(r.ok());
     ASSERT_EQ(r.errors().size(), 1u) << messages(r);
@@ -233,10 +235,11 @@ TEST(ZoneLoader, TtlMismatchWithinAnRRset) {
 }
 
 TEST(ZoneLoader, RelativeNamesNeedAnOrigin) {
-    Result<Zone> r = load_zone_text("@ 60 SOA ns1.t. hostmaster.t. 1 1 1 1 1\n"
-                                    "www.t. 60 MX 10 mail\n"
-                                    "  60 A 192.0.2.1\n",
-                                    "t.zone");
+    Result<Zone> r = load_zone_text(
+        "@ 60 SOA ns1.t. hostmaster.t. 1 1 1 1 1\n"
+        "www.t. 60 MX 10 mail\n"
+        "  60 A 192.0.2.1\n",
+        "t.zone");
     EXPECT_EQ(messages(r),
               "t.zone:1: \"@\" or a blank owner, but no origin is known: put $ORIGIN before it\n"
               "t.zone:2: relative name mail but no origin is known: put $ORIGIN before it or write mail.\n");
@@ -367,9 +370,7 @@ std::string read_text(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-void write_text(const std::string& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
 // Every record of a zone as canonical wire bytes (RFC 4034 §6.2), duplicates merged.
 std::set<std::string> wire_records(const Zone& z) {
