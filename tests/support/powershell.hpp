@@ -45,10 +45,10 @@ inline std::vector<std::string> logical_lines(std::string_view script) {
     std::size_t i = 0;
     while (i < script.size()) {
         std::size_t nl = script.find('\n', i);
-        std::string_view line = script.substr(i, nl == script.npos ? script.npos : nl - i);
-        i = nl == script.npos ? script.size() : nl + 1;
+        std::string_view line = script.substr(i, nl == std::string_view::npos ? std::string_view::npos : nl - i);
+        i = nl == std::string_view::npos ? script.size() : nl + 1;
         std::size_t first = line.find_first_not_of(' ');
-        if (first != line.npos && line[first] == '#') continue;
+        if (first != std::string_view::npos && line[first] == '#') continue;
         if (!line.empty() && line.back() == '`') {
             current += std::string(line.substr(0, line.size() - 1)) + " ";
             continue;
