@@ -58,6 +58,12 @@ public:
     using Keep = std::function<bool(const Record&, std::uint32_t& ttl)>;
     ZoneImage edited(std::uint32_t serial, const Keep& keep) const;
 
+    // The same zone under another serial (consumes this one; nothing is copied).
+    ZoneImage with_serial(std::uint32_t serial) && {
+        soa_.serial = serial;
+        return std::move(*this);
+    }
+
     // A 64-bit digest of everything but the serial: whether two versions hold the same
     // records, for a restart that cannot keep the old version (dnsd/primary/state_dir.hpp).
     std::uint64_t digest() const;

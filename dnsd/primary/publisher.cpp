@@ -33,9 +33,7 @@ std::shared_ptr<const AnswerTable> Publisher::serials(std::shared_ptr<const Answ
         std::optional<ServedVersion> last;
         if (auto it = last_.find(key); it != last_.end()) last = it->second;
         const std::uint32_t serial = next_served_serial(last, loaded.serial(), digest);
-        if (serial != loaded.serial()) {
-            image = model.edited_image(loaded, serial, t->health_state());
-        }
+        if (serial != loaded.serial()) image = std::move(image).with_serial(serial);
         // Recorded before it is served: a crash in between costs at most one unused serial.
         if (!last || last->serial != serial || last->digest != digest) {
             if (auto err = state_->record(loaded.origin(), {serial, digest}))
