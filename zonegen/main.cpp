@@ -158,7 +158,8 @@ constexpr const char* kCheckHelp =
     "  mx-target-without-address\n"
     "                         warning  (--zones) an MX target the committed zone gives no address\n"
     "  fallback-loop          info     two sites fall back only to each other\n"
-    "  special-address        info     loopback, unspecified, multicast or documentation address\n\n"
+    "  special-address        info     loopback, unspecified, multicast or documentation address\n"
+    "  health-ttl             info     \"health\": {\"ttl\"} above the zone TTL (dnsd serves the smaller)\n\n"
     "Exit status: 0 no errors (warnings allowed unless --strict), 1 errors (or warnings\n"
     "with --strict), 2 usage or I/O error, 70 internal error.\n\noptions";
 

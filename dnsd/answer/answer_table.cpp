@@ -16,9 +16,13 @@
 
 namespace dnsd {
 
-AnswerTable::AnswerTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AnswerTable::AnswerTable(std::shared_ptr<const Impl> impl, std::shared_ptr<const Version> version)
+    : impl_(std::move(impl)), version_(std::move(version)) {}
 AnswerTable::~AnswerTable() = default;
-const std::vector<ZoneImage>& AnswerTable::zones() const { return impl_->images; }
+const std::vector<ZoneImage>& AnswerTable::zones() const { return *version_->served; }
+const std::vector<ZoneImage>& AnswerTable::loaded_zones() const { return *version_->loaded; }
+const HealthModel* AnswerTable::health() const { return impl_->health ? &*impl_->health : nullptr; }
+std::span<const std::uint8_t> AnswerTable::health_state() const { return version_->up; }
 
 namespace {
 
@@ -37,8 +41,10 @@ bool is_wildcard(std::string_view name) { return name.size() > 2 && name[0] == 1
 class Compiler {
 public:
     // Borrows names from zones: they must stay put until run() is done.
-    Compiler(AnswerTable::Impl& t, const std::vector<zonegen::Zone>& zones)
-        : t_(t), zones_(zones), w_(t.bytes, t.relocs) {}
+    Compiler(AnswerTable::Impl& t, const std::vector<zonegen::Zone>& zones, const CompileOptions& options)
+        : t_(t), zones_(zones), w_(t.bytes, t.relocs) {
+        if (options.health_ttl) health_.emplace(*options.health_ttl);
+    }
 
     std::vector<Diagnostic> run() {
         check_zones();
@@ -60,12 +66,14 @@ public:
         index_owners();
         index_empty_non_terminals();
         find_delegations();
+        find_health_targets();
         compile_negative_answers();
         compile_referrals();
         compile_answers();
         // The estimates above were generous; the table lives until the next reload.
         t_.bytes.shrink_to_fit();
         t_.types.shrink_to_fit();
+        if (health_) t_.health.emplace(std::move(*health_).finish());
         return std::move(errors_);
     }
 
@@ -180,8 +188,55 @@ private:
             if (!n) continue;
             for (RRType type : {RRType::A, RRType::AAAA})
                 if (const auto* set = n->find(type))
-                    for (const auto& rd : set->rdata) w_.add(target, set->ttl, rd);
+                    for (const auto& rd : set->rdata) w_.add(target, served_ttl(target, *set), rd);
         }
+    }
+
+    // In-zone MX targets with addresses are the smarthosts health checks (health_model.hpp),
+    // glue below a cut included; their addresses are listed before any answer is written,
+    // since every section that holds them is served at the managed TTL.
+    void find_health_targets() {
+        if (!health_) return;
+        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+            const Node* n = nodes_[i];
+            const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
+            if (!mx || t_.entries[i].referral != kNone) continue;
+            for (const auto& rd : mx->rdata) {
+                const zonegen::Name& target = std::get<zonegen::Mx>(rd).exchange;
+                const Entry* e = t_.find(bytes_of(target.wire()), target.wire().size());
+                const Node* tn = e ? nodes_[static_cast<std::size_t>(e - t_.entries.data())] : nullptr;
+                if (!tn || health_->is_target(target.wire())) continue;
+                health_->add_target(target, e->zone);
+                for (RRType type : {RRType::A, RRType::AAAA})
+                    if (const auto* set = tn->find(type)) health_->add_addresses(target, *set);
+            }
+        }
+    }
+
+    // The TTL an RRset is served with: the managed ones' is capped by --health-ttl.
+    std::uint32_t served_ttl(std::string_view owner, const zonegen::RRset& set) const {
+        if (!health_) return set.ttl;
+        const bool managed = set.type == RRType::MX ||
+                             ((set.type == RRType::A || set.type == RRType::AAAA) && health_->is_target(owner));
+        return managed ? health_->ttl(set.ttl) : set.ttl;
+    }
+
+    // Tells the health model which TypeAnswer serves a managed RRset.
+    bool note_managed(const Entry& e, const Node& n, const zonegen::RRset& set, std::uint32_t type) {
+        if (!health_) return false;
+        if (set.type == RRType::SOA && n.owner == zones_[e.zone].origin()) {
+            health_->add_apex(set, e.zone, type);
+            return true;
+        }
+        if (set.type == RRType::MX) {
+            health_->add_mx_set(n.owner, e.zone, set, type, e.wildcard);
+            return true;
+        }
+        if ((set.type == RRType::A || set.type == RRType::AAAA) && health_->is_target(n.owner.wire())) {
+            health_->set_type(n.owner, set.type == RRType::AAAA, type);
+            return true;
+        }
+        return false;
     }
 
     static void collect_targets(const zonegen::RRset& set, std::vector<std::string_view>& out) {
@@ -256,9 +311,11 @@ private:
                 const zonegen::RRset& set = *setp;
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
+                a.managed = note_managed(e, *n, set, static_cast<std::uint32_t>(t_.types.size()));
                 w_.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
                 w_.begin_section(wire::Section::Answer);
-                for (const auto& rd : set.rdata) w_.add(owner, set.ttl, rd);
+                const std::uint32_t ttl = served_ttl(owner, set);
+                for (const auto& rd : set.rdata) w_.add(owner, ttl, rd);
                 a.answer = w_.end_section();
                 w_.begin_section(wire::Section::Additional);
                 if (set.type == RRType::MX || set.type == RRType::NS) {
@@ -284,18 +341,24 @@ private:
     std::vector<const zonegen::RRset*> order_;  // one name's RRsets, in TypeAnswer order
     std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
     std::vector<std::uint32_t> cuts_;                                   // referral -> cut entry
+    std::optional<HealthModelBuilder> health_;                          // with CompileOptions::health_ttl
 };
 
 }  // namespace
 
-zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones) {
-    auto impl = std::make_unique<Impl>();
-    std::vector<Diagnostic> errors = Compiler(*impl, zones).run();
+zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones,
+                                                                       const CompileOptions& options) {
+    auto impl = std::make_shared<Impl>();
+    std::vector<Diagnostic> errors = Compiler(*impl, zones, options).run();
     if (!errors.empty()) return errors;
     // AXFR, NOTIFY and reloads need only the records as bytes, not the zones' objects.
-    impl->images.reserve(zones.size());
-    for (const zonegen::Zone& z : zones) impl->images.emplace_back(z);
-    return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl)));
+    auto images = std::make_shared<std::vector<ZoneImage>>();
+    images->reserve(zones.size());
+    for (const zonegen::Zone& z : zones) images->emplace_back(z);
+    auto version = std::make_shared<Version>();
+    version->loaded = images;
+    version->served = std::move(images);
+    return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl), std::move(version)));
 }
 
 }  // namespace dnsd

@@ -16,10 +16,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "dnsd/answer/answer_table.hpp"
+#include "dnsd/answer/health_model.hpp"
 #include "zonegen/core/big_block.hpp"
 #include "zonegen/core/wire_index.hpp"
 
@@ -38,6 +41,9 @@ struct Blob {
 // additional, kept separate so that it can be dropped first when space is short.
 struct TypeAnswer {
     std::uint16_t type = 0;
+    // Health may serve this RRset otherwise (health_model.hpp): look in the version's
+    // overrides first. Never set when health is off.
+    bool managed = false;
     Blob answer;
     Blob additional;
 };
@@ -79,9 +85,42 @@ struct Entry {
     bool wildcard = false;  // owner is "*.<parent>": answers carry relocations
 };
 
+// The answers a table version serves instead of the compiled ones, for a run of kChunk
+// TypeAnswers (health_answers.cpp): a state change rebuilds only the chunks it touches,
+// and the versions share the others.
+struct OverrideChunk {
+    static constexpr std::uint32_t kSize = 64;
+    std::uint64_t present = 0;  // bit i: answers[i] replaces TypeAnswer (chunk * kSize + i)
+    std::array<TypeAnswer, kSize> answers{};
+    TableVector<std::uint8_t> bytes;
+    TableVector<std::uint16_t> relocs;
+};
+
+// Where respond() finds a blob's bytes: the compiled table or an override.
+struct BlobSource {
+    const std::uint8_t* bytes = nullptr;
+    const std::uint16_t* relocs = nullptr;
+};
+
+// What one version of a table serves beyond its compiled Impl (answer_table.hpp).
+struct AnswerTable::Version {
+    std::shared_ptr<const std::vector<ZoneImage>> loaded;  // as compiled
+    std::shared_ptr<const std::vector<ZoneImage>> served;  // what transfers serve
+    std::vector<std::uint8_t> up;                          // per health address; empty: all up
+    std::vector<std::shared_ptr<const OverrideChunk>> chunks;  // by TypeAnswer index / kSize; may be empty
+    // Negative answers with the served serials; null while they are the compiled ones.
+    std::shared_ptr<const struct Negatives> negatives;
+};
+
+struct Negatives {
+    std::vector<ZoneAnswers> zones;
+    TableVector<std::uint8_t> bytes;
+    TableVector<std::uint16_t> relocs;
+};
+
 struct AnswerTable::Impl {
-    std::vector<ZoneImage> images;          // the zones compiled, in their order
-    std::vector<ZoneAnswers> zone_answers;  // parallel to images
+    std::vector<ZoneAnswers> zone_answers;  // parallel to the zones
+    std::optional<HealthModel> health;      // set when compiled for health checks
     std::vector<Referral> referrals;
     TableVector<Entry> entries;
     TableVector<TypeAnswer> types;

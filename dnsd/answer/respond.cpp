@@ -25,31 +25,43 @@ struct Plan {
     const Blob* answer = nullptr;
     const Blob* authority = nullptr;
     const Blob* additional = nullptr;
+    BlobSource body;       // where answer and additional are
+    BlobSource authority_source;
     bool additional_required = false;  // referral glue: TC rather than drop (RFC 9471 §3)
     std::size_t delta = 0;             // real question name length minus the template's
 };
 
-void negative(const AnswerTable::Impl& t, std::uint32_t zone, std::size_t qlen, std::uint8_t rcode,
-              Plan& p) noexcept {
-    const ZoneAnswers& z = t.zone_answers[zone];
+// What respond() reads: the compiled table and the version's overrides.
+struct Tables {
+    const AnswerTable::Impl& t;
+    const AnswerTable::Version& v;
+    BlobSource compiled() const noexcept { return {t.bytes.data(), t.relocs.data()}; }
+};
+
+void negative(const Tables& tables, std::uint32_t zone, std::size_t qlen, std::uint8_t rcode, Plan& p) noexcept {
+    const Negatives* n = tables.v.negatives.get();
+    const ZoneAnswers& z = n ? n->zones[zone] : tables.t.zone_answers[zone];
     p.rcode = rcode;
     p.aa = true;
     p.authority = &z.authority;
+    p.authority_source = n ? BlobSource{n->bytes.data(), n->relocs.data()} : tables.compiled();
     p.delta = qlen - z.apex_length;
 }
 
-void referral(const AnswerTable::Impl& t, std::uint32_t index, std::size_t qlen, Plan& p) noexcept {
+void referral(const Tables& tables, std::uint32_t index, std::size_t qlen, Plan& p) noexcept {
     // RFC 1034 §4.3.2 step 3b: not authoritative below a cut; point at the child.
-    const Referral& r = t.referrals[index];
+    const Referral& r = tables.t.referrals[index];
     p.authority = &r.authority;
     p.additional = &r.additional;
+    p.body = p.authority_source = tables.compiled();
     p.additional_required = true;
     p.delta = qlen - r.cut_length;
 }
 
 // The name exists (directly or through a wildcard at delta): its RRset, or NODATA.
-void at_node(const AnswerTable::Impl& t, const Entry& e, std::uint16_t qtype, std::size_t qlen, std::size_t delta,
+void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::size_t qlen, std::size_t delta,
              Plan& p) noexcept {
+    const AnswerTable::Impl& t = tables.t;
     const TypeAnswer* first = t.types.data() + e.first_type;
     const TypeAnswer* last = first + e.type_count;
     // RFC 8482 §4.2: ANY gets one RRset, the first of the name (see Entry).
@@ -57,8 +69,19 @@ void at_node(const AnswerTable::Impl& t, const Entry& e, std::uint16_t qtype, st
                                 ? (first != last ? first : nullptr)
                                 : std::find_if(first, last, [qtype](const TypeAnswer& a) { return a.type == qtype; });
     if (hit == last || hit == nullptr) {
-        negative(t, e.zone, qlen, wire::rcode::kNoError, p);  // RFC 2308 §2.2 NODATA
+        negative(tables, e.zone, qlen, wire::rcode::kNoError, p);  // RFC 2308 §2.2 NODATA
         return;
+    }
+    p.body = tables.compiled();
+    if (hit->managed && !tables.v.chunks.empty()) {
+        // Health (or a new serial) may serve this RRset otherwise (health_answers.cpp).
+        const auto index = static_cast<std::uint32_t>(hit - t.types.data());
+        const OverrideChunk* c = tables.v.chunks[index / OverrideChunk::kSize].get();
+        const std::uint32_t slot = index % OverrideChunk::kSize;
+        if (c && (c->present >> slot & 1) != 0) {
+            hit = &c->answers[slot];
+            p.body = {c->bytes.data(), c->relocs.data()};
+        }
     }
     p.aa = true;
     p.answer = &hit->answer;
@@ -67,12 +90,13 @@ void at_node(const AnswerTable::Impl& t, const Entry& e, std::uint16_t qtype, st
 }
 
 // RFC 1034 §4.3.2 with RFC 4592 wildcards and RFC 8020 empty non-terminals.
-void lookup(const AnswerTable::Impl& t, const ParsedQuery& q, Plan& p) noexcept {
+void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
+    const AnswerTable::Impl& t = tables.t;
     const std::uint8_t* name = q.qname.data();
     const std::size_t len = q.qname_length;
     if (const Entry* e = t.find(name, len)) {
-        if (e->referral != kNone) return referral(t, e->referral, len, p);
-        return at_node(t, *e, q.qtype, len, 0, p);
+        if (e->referral != kNone) return referral(tables, e->referral, len, p);
+        return at_node(tables, *e, q.qtype, len, 0, p);
     }
     // The closest encloser: the longest existing ancestor.
     const Entry* ce = nullptr;
@@ -85,7 +109,7 @@ void lookup(const AnswerTable::Impl& t, const ParsedQuery& q, Plan& p) noexcept 
         off += 1 + name[off];
         ce = t.find(name + off, len - off);
     }
-    if (ce->referral != kNone) return referral(t, ce->referral, len, p);
+    if (ce->referral != kNone) return referral(tables, ce->referral, len, p);
     // RFC 4592 §3.3.1: the source of synthesis is "*" directly below the closest encloser.
     // The question had at least one more label than the encloser, so "*." fits.
     std::uint8_t wild[wire::kMaxName];
@@ -96,11 +120,11 @@ void lookup(const AnswerTable::Impl& t, const ParsedQuery& q, Plan& p) noexcept 
     // A wildcard delegation cannot be answered from a template whose cut is not a suffix of
     // the question (RFC 4592 §4.2 leaves it undefined): such a name is treated as absent.
     if (const Entry* w = t.find(wild, wild_len); w && w->referral == kNone)
-        return at_node(t, *w, q.qtype, len, len - wild_len, p);
-    negative(t, ce->zone, len, wire::rcode::kNxDomain, p);
+        return at_node(tables, *w, q.qtype, len, len - wild_len, p);
+    negative(tables, ce->zone, len, wire::rcode::kNxDomain, p);
 }
 
-void decide(const AnswerTable::Impl& t, const ParsedQuery& q, ParseStatus status, Transport transport,
+void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport transport,
             QueryInfo* info, Plan& p) noexcept {
     using namespace wire;
     if (q.opcode != opcode::kQuery && q.opcode != opcode::kNotify) {
@@ -129,12 +153,12 @@ void decide(const AnswerTable::Impl& t, const ParsedQuery& q, ParseStatus status
     }
 }
 
-void copy_blob(const AnswerTable::Impl& t, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
+void copy_blob(BlobSource s, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
     const std::size_t at = w.pos();
-    w.bytes({t.bytes.data() + b.offset, b.length});
+    w.bytes({s.bytes + b.offset, b.length});
     if (delta == 0) return;
     for (std::size_t k = 0; k < b.reloc_count; ++k) {
-        std::uint8_t* ptr = w.data() + at + t.relocs[b.reloc_offset + k];
+        std::uint8_t* ptr = w.data() + at + s.relocs[b.reloc_offset + k];
         const std::size_t target = ((std::size_t{ptr[0]} & 0x3F) << 8 | ptr[1]) + delta;
         ptr[0] = static_cast<std::uint8_t>(0xC0 | (target >> 8));
         ptr[1] = static_cast<std::uint8_t>(target);
@@ -152,7 +176,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     if (info) *info = QueryInfo{};
     if (query.size() < kHeaderSize) return 0;         // no ID to answer to
     if (get16(query.data() + 2) & kFlagQr) return 0;  // a response: answering could loop
-    const AnswerTable::Impl& t = table.impl();
+    const Tables t{table.impl(), table.version()};
 
     ParsedQuery q;
     const ParseStatus status = parse_query(query, q);
@@ -189,8 +213,9 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
               .nscount = records_of(p.authority),
               .arcount = static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0))});
     w.bytes(query.subspan(kHeaderSize, question));
-    for (const Blob* b : {p.answer, p.authority, p.additional})
-        if (b) copy_blob(t, *b, p.delta, w);
+    if (p.answer) copy_blob(p.body, *p.answer, p.delta, w);
+    if (p.authority) copy_blob(p.authority_source, *p.authority, p.delta, w);
+    if (p.additional) copy_blob(p.body, *p.additional, p.delta, w);
     if (opt) {
         // RFC 6891 §6.1.2/§6.1.3: root owner, our payload size, the upper rcode bits,
         // version 0, DO clear (we do not sign), no options.

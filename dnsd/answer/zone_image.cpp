@@ -122,6 +122,44 @@ bool ZoneImage::next(std::size_t& offset, Record& r) const {
     return true;
 }
 
+ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
+    ZoneImage out;
+    out.origin_ = origin_;
+    out.soa_ = soa_;
+    out.soa_.serial = serial;
+    out.soa_ttl_ = soa_ttl_;
+    out.count_ = 1;  // the SOA
+    out.body_.reserve(body_.size());
+    Record r;
+    bool owner_written = false;
+    for (std::size_t offset = 0; offset < body_.size();) {
+        const std::size_t start = offset;
+        const bool new_owner = body_[start] != 0;
+        next(offset, r);
+        if (new_owner) owner_written = false;
+        std::uint32_t ttl = r.ttl();
+        if (!keep(r, ttl)) continue;
+        // The fields after the owner: type, TTL, the stored RDATA's length and bytes.
+        const std::size_t fields = new_owner ? start + 1 + (static_cast<unsigned char>(body_[start]) - 1u) : start + 1;
+        if (owner_written) {
+            out.body_ += '\0';
+        } else {
+            // The first record kept of this owner names it, even if the record that did was dropped.
+            const std::size_t prefix = r.owner().size() - origin_.wire().size();
+            out.body_ += static_cast<char>(1 + prefix);
+            out.body_ += r.owner().substr(0, prefix);
+            owner_written = true;
+        }
+        out.body_.append(body_, fields, 2);
+        zonegen::append16(out.body_, ttl >> 16);
+        zonegen::append16(out.body_, ttl & 0xffff);
+        out.body_.append(body_, fields + 6, offset - (fields + 6));
+        ++out.count_;
+    }
+    out.body_.shrink_to_fit();
+    return out;
+}
+
 bool operator==(const ZoneImage& a, const ZoneImage& b) {
     return a.origin_ == b.origin_ && a.soa_ == b.soa_ && a.soa_ttl_ == b.soa_ttl_ && a.body_ == b.body_;
 }

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -51,10 +52,17 @@ public:
     // its owner as it was.
     bool next(std::size_t& offset, Record& r) const;
 
+    // The same zone under another serial, with the records keep(record, ttl) returns true
+    // for; keep may change ttl, which starts as the record's. For the zone that transfers
+    // serve while health checks withdraw records (health_model.hpp).
+    using Keep = std::function<bool(const Record&, std::uint32_t& ttl)>;
+    ZoneImage edited(std::uint32_t serial, const Keep& keep) const;
+
     // The same origin, SOA (TTL included) and records.
     friend bool operator==(const ZoneImage& a, const ZoneImage& b);
 
 private:
+    ZoneImage() = default;
     void put_name(std::string_view wire);
     std::size_t read_name(std::string_view field, char* out) const;
 

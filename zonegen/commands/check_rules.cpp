@@ -304,6 +304,18 @@ void shared_sender(const Context& c) {
     }
 }
 
+// Issue 19: while dnsd --health is on, the health-managed RRsets are served with
+// min(zone TTL, health TTL). A health TTL above the zone TTL is allowed but changes
+// nothing, which is worth a word: its author probably meant it to count.
+void health_ttl(const Context& c) {
+    const auto& ttl = c.inv.health.ttl;
+    if (!ttl || *ttl <= c.inv.ttl) return;
+    c.add("health-ttl", Severity::info, "/health/ttl",
+          "health TTL " + std::to_string(*ttl) + " s is above the zone TTL " + std::to_string(c.inv.ttl) +
+              " s: with dnsd --health the MX and smarthost address records are served with the smaller of the "
+              "two, so this value has no effect");
+}
+
 }  // namespace
 
 std::vector<Finding> inventory_findings(const Inventory& inv, const std::string& file) {
@@ -319,6 +331,7 @@ std::vector<Finding> inventory_findings(const Inventory& inv, const std::string&
     special_address(c);
     host_site_collision(c);
     shared_sender(c);
+    health_ttl(c);
     return out;
 }
 

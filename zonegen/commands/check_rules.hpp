@@ -12,6 +12,7 @@
 //   extreme-ttl            warning  TTL under 60 s or over one day
 //   host-site-collision    warning  a smarthost or name server named like a site
 //   shared-sender          warning  one sender listed by two sites ("senders")
+//   health-ttl             info     "health": {"ttl"} above the zone TTL has no effect
 //
 // A failure domain is a network: IPv4 addresses in one /24, IPv6 addresses in one /48
 // (the usual sizes of a site's LAN and of an end site's assignment, RFC 6177). Sites

@@ -4,7 +4,7 @@
 // (inventory_reader.hpp), which gives every value its position for free and builds no
 // document tree: a 100,000-site inventory is read in a fraction of the time and memory
 // a DOM would take. This file holds the top level, "soa", "nameservers" and "mx";
-// inventory_sites.cpp holds "sites".
+// inventory_sites.cpp holds "sites", inventory_health.cpp the "health" keys.
 #include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/files.hpp"
 
@@ -99,10 +99,10 @@ namespace {
 
 using namespace inventory_detail;
 
-constexpr Key kTopKeys[] = {{"$schema", false},    {"version", false}, {"zone", true},
-                            {"ttl", false},        {"serial", false},  {"soa", false},
-                            {"nameservers", true}, {"mx", false},      {"sites", true}};
-enum Top { kSchema, kVersion, kZone, kTtl, kSerial, kSoa, kNameservers, kMx, kSites, kTopCount };
+constexpr Key kTopKeys[] = {{"$schema", false}, {"version", false}, {"zone", true},        {"ttl", false},
+                            {"serial", false},  {"soa", false},     {"nameservers", true}, {"mx", false},
+                            {"health", false},  {"sites", true}};
+enum Top { kSchema, kVersion, kZone, kTtl, kSerial, kSoa, kNameservers, kMx, kHealth, kSites, kTopCount };
 
 constexpr Key kSoaKeys[] = {{"mname", false}, {"rname", false},  {"refresh", false},
                             {"retry", false}, {"expire", false}, {"minimum", false}};
@@ -149,6 +149,7 @@ public:
         read_soa(m[kSoa]);
         Path mx_path = root_.member(m[kMx].key);
         bool mx_ok = read_mx(m[kMx], mx_path);
+        read_health(r_, m[kHealth], root_, inv_.health);
         if (m[kSites].key == npos) return;
         if (!sites_read) sites.read(m[kSites], zone_ok_);
         sites.resolve(SiteRules{mx_ok, m[kMx].value, m[kMx].key != npos ? &mx_path : nullptr});

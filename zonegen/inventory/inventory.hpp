@@ -23,10 +23,45 @@ struct Addresses {
     bool empty() const { return ipv4.empty() && ipv6.empty(); }
 };
 
+// Health probing of MX targets (issue 19) as the inventory sets it. The inventory only
+// sets values: probing happens only when dnsd runs with --health smtp|tcp, and each
+// --health-* option wins over the value here. Unset means dnsd's default (port 25,
+// interval 10 s, timeout 3 s, fall 3, rise 2, ttl 30 s). zonegen's outputs never depend
+// on it: the generated zone is the same with or without it.
+struct HealthSettings {
+    std::optional<std::uint16_t> port;  // 1..65535: the port probed
+    // Seconds between two probes of an address, and a probe's limit: kHealthMaxInterval,
+    // kHealthMaxTimeout.
+    std::optional<std::uint32_t> interval, timeout;
+    // Failures (successes) in a row that mark an address down (up): 1..kHealthMaxCount.
+    std::optional<std::uint32_t> fall, rise;
+    // The TTL of the health-managed RRsets while health is on; dnsd serves
+    // min(zone TTL, ttl), so a value above the zone TTL is allowed (a `check` finding).
+    std::optional<std::uint32_t> ttl;
+    friend bool operator==(const HealthSettings&, const HealthSettings&) = default;
+};
+
+// The bounds the inventory enforces, in one place for whoever validates the same values
+// (dnsd's --health-* options). An interval beyond an hour or a timeout beyond a minute
+// would make withdrawal slower than a sender's own connect timeouts, which it exists to
+// beat; more than 10 probes in a row is hysteresis no one needs.
+inline constexpr std::uint32_t kHealthMaxInterval = 3600;
+inline constexpr std::uint32_t kHealthMaxTimeout = 60;
+inline constexpr std::uint32_t kHealthMaxCount = 10;
+
+// A smarthost's own health setting: "health": false (never checked, never withdrawn),
+// true or {} (the defaults), or {"port": N} (probe this port instead).
+struct SmarthostHealth {
+    bool checked = true;
+    std::optional<std::uint16_t> port;
+    friend bool operator==(const SmarthostHealth&, const SmarthostHealth&) = default;
+};
+
 struct Smarthost {
     std::string label;  // "mail": the host is label.site.zone; lower case
     Name name;          // mail.oxford.smarthost.local.
     Addresses addresses;
+    SmarthostHealth health;
 };
 
 struct FallbackTier {
@@ -61,6 +96,7 @@ struct Inventory {
     std::vector<NameServer> nameservers;
     std::uint32_t mx_primary = 10, mx_step = 10;
     std::vector<Site> sites;
+    HealthSettings health;  // all unset when "health" is absent
 };
 
 // Parses and validates the text of an inventory. file is used only in messages. Every

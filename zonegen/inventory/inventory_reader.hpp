@@ -115,6 +115,12 @@ private:
 // byte position, or nullopt if it accepts the text.
 std::optional<Diagnostic> json_syntax_error(std::string_view text, const std::string& file);
 
+// The "health" keys (inventory_health.cpp): the top-level member m of the root object at
+// root, and a smarthost's member m of the host object at host; absent members leave out
+// as it is.
+void read_health(Reader& r, const ValueOffsets& m, const Path& root, HealthSettings& out);
+void read_smarthost_health(Reader& r, const ValueOffsets& m, const Path& host, SmarthostHealth& out);
+
 // What resolving fallbacks needs from the rest of the inventory.
 struct SiteRules {
     bool mx_ok = false;        // inv.mx_primary and inv.mx_step hold valid values

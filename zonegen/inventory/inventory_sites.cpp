@@ -22,7 +22,7 @@ using inventory_rules::quote;
 using inventory_rules::to_lower;
 
 constexpr Key kSiteKeys[] = {{"name", true}, {"smarthosts", true}, {"fallback", false}, {"senders", false}};
-constexpr Key kHostKeys[] = {{"name", true}, {"ipv4", false}, {"ipv6", false}};
+constexpr Key kHostKeys[] = {{"name", true}, {"ipv4", false}, {"ipv6", false}, {"health", false}};
 constexpr Key kEntryKeys[] = {{"site", true}, {"hosts", false}};
 constexpr std::uint64_t kMaxPreference = 65535;  // MX PREFERENCE is 16 bits (RFC 1035 §3.3.9)
 
@@ -214,12 +214,12 @@ private:
 
     // Returns the end of the host's value.
     std::size_t read_host(std::size_t at, const Path& path, std::size_t j, Site& site, bool site_named) {
-        ValueOffsets m[3];
+        ValueOffsets m[4];
         std::size_t end = npos;
         Smarthost host;
         bool addresses_ok = true;
         auto visit = [&](std::size_t k, const ValueOffsets& member) -> std::size_t {
-            if (k == 0) return npos;
+            if (k != 1 && k != 2) return npos;
             std::size_t value_end = npos;
             addresses_ok = r_.addresses(member, path, k == 2, host.addresses, &value_end) && addresses_ok;
             return value_end;
@@ -227,6 +227,7 @@ private:
         if (!r_.object(at, path, "a smarthost object", kHostKeys, m, &end, visit)) return end;
         if (addresses_ok && host.addresses.empty())
             r_.error(at, path, "the smarthost has no address; add one to \"ipv4\" or \"ipv6\"");
+        read_smarthost_health(r_, m[3], path, host.health);
         if (m[0].key == npos) return end;
         Path np = path.member(m[0].key);
         auto s = r_.string(m[0].value, np, "a smarthost name (a string)", scratch_);

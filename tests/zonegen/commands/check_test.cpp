@@ -70,7 +70,8 @@ TEST(CheckGolden, EveryRuleHasACaseNamedAfterIt) {
                            "extreme-ttl",
                            "host-site-collision",
                            "mx-target-without-address",
-                           "shared-sender"};
+                           "shared-sender",
+                           "health-ttl"};
     for (const char* rule : rules) {
         ASSERT_TRUE(fs::is_directory(kData + "/" + rule)) << rule;
         auto r = check_case(rule, OutputFormat::text);
@@ -88,6 +89,17 @@ TEST(CheckGolden, CleanInventoryHasNoFindings) {
     EXPECT_EQ(r.status, Exit::Ok);
     EXPECT_TRUE(r.findings.empty());
     EXPECT_EQ(r.stdout_text, "[]\n");
+}
+
+// Issue 19's "health" keys, every form of them, are accepted and raise nothing by
+// themselves, even with --strict.
+TEST(CheckGolden, HealthKeysAreAcceptedWithoutFindings) {
+    const std::string text = read_text(kData + "/health-keys/sites.json");
+    ASSERT_NE(text.find("\"health\": { \"port\": 25"), std::string::npos);
+    ASSERT_NE(text.find("\"health\": false"), std::string::npos);
+    auto r = check_case("health-keys", OutputFormat::json, true);
+    EXPECT_EQ(r.status, Exit::Ok);
+    EXPECT_TRUE(r.findings.empty());
 }
 
 TEST(CheckStatus, WarningsFailOnlyWithStrict) {

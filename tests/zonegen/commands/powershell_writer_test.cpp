@@ -275,7 +275,7 @@ TEST(PowerShellWriter, QuotesNamesItIsGiven) {
     auto site = zone_name.prepend(evil);
     ASSERT_TRUE(site);
     auto host = site->prepend("mail");
-    Smarthost h{"mail", *host, Addresses{{A{{192, 0, 2, 1}}}, {}}};
+    Smarthost h{"mail", *host, Addresses{{A{{192, 0, 2, 1}}}, {}}, {}};
     inv.sites.push_back(Site{evil, *site, {h}, {}, true, {}});
     auto zone = build_zone(inv, 1);
     ASSERT_TRUE(zone.ok());

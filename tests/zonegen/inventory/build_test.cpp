@@ -14,7 +14,7 @@ Name N(const char* s) { return *Name::parse(s); }
 A v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) { return A{{a, b, c, d}}; }
 
 Smarthost host(const Name& site, const char* label, A addr) {
-    return Smarthost{label, *site.prepend(label), Addresses{{addr}, {}}};
+    return Smarthost{label, *site.prepend(label), Addresses{{addr}, {}}, {}};
 }
 
 // Two sites that fall back to each other, a third with a host subset and no fallback.

@@ -60,9 +60,9 @@ std::vector<std::string> good_inventories() {
 
 std::vector<std::string> bad_inventories() {
     std::vector<std::string> out;
-    for (const char* name :
-         {"unknown-key", "wrong-type", "missing-key", "range", "bad-label", "bad-ipv4", "bad-ipv6", "empty-lists",
-          "empty-site", "host-without-address", "duplicate-host", "fallback-hosts", "zone-root"})
+    for (const char* name : {"unknown-key", "wrong-type", "missing-key", "range", "bad-label", "bad-ipv4", "bad-ipv6",
+                             "empty-lists", "empty-site", "host-without-address", "duplicate-host", "fallback-hosts",
+                             "zone-root", "health-range", "health-upper", "health-types", "health-host"})
         out.push_back(kData + "/inventory/bad/" + name + ".json");
     out.push_back(kData + "/check/invalid/sites.json");
     return out;
@@ -74,15 +74,8 @@ bool parses(const std::string& path) {
     return text && zonegen::parse_inventory(*text, path).ok();
 }
 
-}  // namespace
-
-TEST(Schema, GoodInventoriesPassAndBadOnesFailSchemaAndParserAlike) {
-    auto good = good_inventories();
-    auto bad = bad_inventories();
-    ASSERT_GE(good.size(), 15u);
-    for (const auto& g : good) EXPECT_TRUE(parses(g)) << g << " is in the good set but the parser rejects it";
-    for (const auto& b : bad) EXPECT_FALSE(parses(b)) << b << " is in the bad set but the parser accepts it";
-
+// Runs the schema over the files: good ones must pass, bad ones fail.
+void expect_schema_agrees(const std::vector<std::string>& good, const std::vector<std::string>& bad) {
     TempDir dir;
     write_text(dir / "validate.py", kValidate);
     std::string args = shell_quote(kSource + "/sites.schema.json") + " --good";
@@ -100,6 +93,72 @@ TEST(Schema, GoodInventoriesPassAndBadOnesFailSchemaAndParserAlike) {
     std::size_t oks = 0;
     for (std::size_t at = r.out.find("ok "); at != std::string::npos; at = r.out.find("ok ", at + 1)) ++oks;
     EXPECT_EQ(oks, good.size() + bad.size()) << r.out;
+}
+
+}  // namespace
+
+TEST(Schema, GoodInventoriesPassAndBadOnesFailSchemaAndParserAlike) {
+    auto good = good_inventories();
+    auto bad = bad_inventories();
+    ASSERT_GE(good.size(), 15u);
+    for (const auto& g : good) EXPECT_TRUE(parses(g)) << g << " is in the good set but the parser rejects it";
+    for (const auto& b : bad) EXPECT_FALSE(parses(b)) << b << " is in the bad set but the parser accepts it";
+    expect_schema_agrees(good, bad);
+}
+
+// The "health" keys one value at a time (the bad files above fail on their first
+// mistake, which would hide a schema that accepts the rest).
+TEST(Schema, HealthKeysOneValueAtATime) {
+    auto doc = [](const std::string& top, const std::string& host) {
+        return R"({ "zone": "smarthost.test", "nameservers": [ { "name": "ns.example.net." } ], )" + top +
+               R"( "sites": [ { "name": "a", "smarthosts": [ { "name": "m", "ipv4": ["192.0.2.1"])" + host +
+               " } ] } ] }";
+    };
+    const char* good_top[] = {R"({})",
+                              R"({ "port": 1, "interval": 1, "timeout": 1, "fall": 1, "rise": 1, "ttl": 0 })",
+                              R"({ "port": 65535, "interval": 3600, "timeout": 60, "fall": 10, "rise": 10 })",
+                              R"({ "ttl": 2147483647 })", R"({ "interval": 10.0 })"};
+    const char* bad_top[] = {"true",
+                             R"("yes")",
+                             R"({ "port": 0 })",
+                             R"({ "port": 65536 })",
+                             R"({ "port": "25" })",
+                             R"({ "interval": 0 })",
+                             R"({ "interval": 3601 })",
+                             R"({ "interval": 1.5 })",
+                             R"({ "timeout": 0 })",
+                             R"({ "timeout": 61 })",
+                             R"({ "fall": 0 })",
+                             R"({ "fall": 11 })",
+                             R"({ "rise": 0 })",
+                             R"({ "rise": 11 })",
+                             R"({ "ttl": -1 })",
+                             R"({ "ttl": 2147483648 })",
+                             R"({ "check": "smtp" })"};
+    const char* good_host[] = {
+        "true", "false", "{}", R"({ "port": 2525 })", R"({ "port": 1 })", R"({ "port": 65535 })"};
+    const char* bad_host[] = {R"("yes")",
+                              "null",
+                              "0",
+                              "[]",
+                              R"({ "port": 0 })",
+                              R"({ "port": 65536 })",
+                              R"({ "port": "25" })",
+                              R"({ "port": 25, "interval": 5 })"};
+    TempDir dir;
+    std::vector<std::string> good, bad;
+    auto add = [&](std::vector<std::string>& set, const std::string& text) {
+        std::string path = dir / ("h" + std::to_string(good.size() + bad.size()) + ".json");
+        write_text(path, text);
+        set.push_back(path);
+    };
+    for (const char* h : good_top) add(good, doc(R"("health": )" + std::string(h) + ",", ""));
+    for (const char* h : bad_top) add(bad, doc(R"("health": )" + std::string(h) + ",", ""));
+    for (const char* h : good_host) add(good, doc("", R"(, "health": )" + std::string(h)));
+    for (const char* h : bad_host) add(bad, doc("", R"(, "health": )" + std::string(h)));
+    for (const auto& g : good) EXPECT_TRUE(parses(g)) << testsupport::read_text(g);
+    for (const auto& b : bad) EXPECT_FALSE(parses(b)) << testsupport::read_text(b);
+    expect_schema_agrees(good, bad);
 }
 
 TEST(Schema, ReadmeReferencesIt) {

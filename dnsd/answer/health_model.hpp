@@ -1,0 +1,131 @@
+// Which answers health checking manages, and what they become when smarthosts are down
+// (README "Health"). Built with the answer table when health is on, immutable afterwards;
+// one decision function serves the answers (health_answers.cpp) and the zone that
+// transfers serve (edited_image()), so that secondaries answer exactly as dnsd does.
+//
+// The rules (issue 19, as Route 53 and PowerDNS ifportup() fail open):
+// - An address that is down leaves its host's A/AAAA RRset and the MX additional sections.
+// - A host whose checked addresses are all down leaves every MX RRset that names it.
+// - Per RRset, health never empties anything: an A/AAAA RRset whose addresses are all down,
+//   and an MX RRset whose targets are all down, are served whole, as without health.
+#pragma once
+
+#include <cstddef>
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dnsd/answer/zone_image.hpp"
+#include "zonegen/core/zone.hpp"
+
+namespace dnsd {
+
+class HealthModel {
+public:
+    // One address of one smarthost: what the prober checks.
+    struct Address {
+        std::uint32_t host = 0;
+        bool v6 = false;
+        std::array<std::uint8_t, 16> bytes{};  // the first 4 for IPv4
+    };
+    // An in-zone MX target with addresses, at a name that answers (not below a cut).
+    struct Host {
+        zonegen::Name name;
+        std::uint32_t zone = 0;
+        std::uint32_t ttl_a = 0, ttl_aaaa = 0;        // as served: min(zone TTL, health TTL)
+        std::uint32_t type_a = kNoType, type_aaaa = kNoType;  // TypeAnswer indices
+        std::vector<std::uint32_t> a, aaaa;           // Address indices, in RRset order
+        std::vector<std::uint32_t> mx_sets;           // the MxSets that name it
+    };
+    struct MxRecord {
+        zonegen::Mx mx;
+        std::uint32_t host = kNoType;  // a Host index, or kNoType for a target health does not check
+    };
+    struct MxSet {
+        zonegen::Name owner;
+        std::uint32_t zone = 0;
+        std::uint32_t type = 0;  // TypeAnswer index
+        std::uint32_t ttl = 0;   // as served
+        bool wildcard = false;
+        std::vector<MxRecord> records;
+    };
+    // A zone's apex SOA answer: managed so that a new serial (--state-dir) needs no recompile.
+    struct Apex {
+        std::uint32_t type = 0;
+        zonegen::RRset soa;
+    };
+    static constexpr std::uint32_t kNoType = 0xFFFFFFFF;
+
+    // A managed TypeAnswer and what it serves.
+    enum class Kind : std::uint8_t { A, Aaaa, Mx, Apex };
+    struct Managed {
+        std::uint32_t type = 0;  // TypeAnswer index
+        Kind kind{};
+        std::uint32_t id = 0;  // Host, MxSet or zone index
+    };
+
+    std::uint32_t ttl() const { return ttl_; }
+    const std::vector<Address>& addresses() const { return addresses_; }
+    const std::vector<Host>& hosts() const { return hosts_; }
+    const std::vector<MxSet>& mx_sets() const { return mx_sets_; }
+    const std::vector<Apex>& apexes() const { return apexes_; }  // per zone, in table order
+    const std::vector<Managed>& managed() const { return managed_; }  // by TypeAnswer index
+
+    // What one RRset is served as, given up (one flag per Address, 1 = up).
+    bool address_served(const Host& h, std::uint32_t address, std::span<const std::uint8_t> up) const;
+    // Every checked address of the host is down.
+    bool host_down(const Host& h, std::span<const std::uint8_t> up) const;
+    // Every target of the set is down: the whole set is served (fail open).
+    bool falls_back(const MxSet& m, std::span<const std::uint8_t> up) const;
+    bool record_served(const MxSet& m, const MxRecord& r, std::span<const std::uint8_t> up) const;
+    // The set's answer differs from its full form: a record left out, or an address of a
+    // target left out of its additional section.
+    bool differs(const MxSet& m, std::span<const std::uint8_t> up) const;
+    bool differs(const Host& h, std::span<const std::uint8_t> up) const;
+
+    // The zone that transfers serve (with --state-dir): the loaded zone's records with the
+    // health rules applied, managed RRsets at the served TTL, and the serial given.
+    ZoneImage edited_image(const ZoneImage& loaded, std::uint32_t serial, std::span<const std::uint8_t> up) const;
+
+    // Index of the host or MX set at a name (lower-cased wire form), or kNoType.
+    std::uint32_t host_at(std::string_view owner) const;
+    std::uint32_t mx_set_at(std::string_view owner) const;
+
+private:
+    friend class HealthModelBuilder;
+    std::uint32_t ttl_ = 0;
+    std::vector<Address> addresses_;
+    std::vector<Host> hosts_;
+    std::vector<MxSet> mx_sets_;
+    std::vector<Apex> apexes_;
+    std::vector<Managed> managed_;
+    std::unordered_map<std::string_view, std::uint32_t> host_by_name_, mx_by_owner_;
+};
+
+// Builds the model while the table compiles (answer_table.cpp), in two steps: the targets
+// first (their TTLs change before any section is written), then each managed RRset.
+class HealthModelBuilder {
+public:
+    explicit HealthModelBuilder(std::uint32_t ttl) { model_.ttl_ = ttl; }
+    // An in-zone MX target; call for every one before any add_*.
+    void add_target(const zonegen::Name& host, std::uint32_t zone);
+    bool is_target(std::string_view host) const { return model_.host_by_name_.count(host) != 0; }
+    // The TTL a managed RRset is served with.
+    std::uint32_t ttl(std::uint32_t zone_ttl) const { return std::min(zone_ttl, model_.ttl_); }
+    void add_addresses(const zonegen::Name& host, const zonegen::RRset& set);
+    // The TypeAnswer of the host's A (or AAAA) RRset; glue below a cut has none.
+    void set_type(const zonegen::Name& host, bool v6, std::uint32_t type);
+    void add_mx_set(const zonegen::Name& owner, std::uint32_t zone, const zonegen::RRset& set, std::uint32_t type,
+                    bool wildcard);
+    void add_apex(const zonegen::RRset& soa, std::uint32_t zone, std::uint32_t type);
+    HealthModel finish() &&;
+
+private:
+    HealthModel model_;
+};
+
+}  // namespace dnsd
