@@ -13,6 +13,7 @@
 #include "dnsd/primary/privileges.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/decimal.hpp"
+#include "zonegen/inventory/inventory.hpp"
 
 namespace po = boost::program_options;
 
@@ -64,6 +65,23 @@ int run(int argc, char** argv) {
         "user,u", po::value<std::string>()->value_name("NAME"),
         "after binding, run as this user and its groups with no root privileges (start as root)")(
         "log-queries", "log one line per query to stderr")(
+        "health", po::value<std::string>()->value_name("smtp|tcp"),
+        "check every address of every in-zone MX target and leave dead ones out of the answers "
+        "(off by default; README \"Health\"): smtp reads the greeting and sends QUIT, tcp only connects")(
+        "health-port", po::value<std::string>()->value_name("N"), "port probed (default 25, or the inventory's)")(
+        "health-interval", po::value<std::string>()->value_name("SEC"),
+        "seconds between two probes of one address (default 10)")(
+        "health-timeout", po::value<std::string>()->value_name("SEC"),
+        "a probe that has not passed after this long fails (default 3)")(
+        "health-fall", po::value<std::string>()->value_name("N"),
+        "failures in a row that mark an address down (default 3)")(
+        "health-rise", po::value<std::string>()->value_name("N"),
+        "successes in a row that mark it up again (default 2)")(
+        "health-ttl", po::value<std::string>()->value_name("SEC"),
+        "TTL of every MX RRset and the smarthosts' A/AAAA while health is on: min(zone TTL, this) (default 30)")(
+        "state-dir", po::value<std::string>()->value_name("DIR"),
+        "keep the last served serial per zone here; every change of the answers (health or reload) is then a "
+        "new serial for secondaries, never lower than one served before, even after a restart")(
         "idle-timeout", po::value<std::string>()->default_value("10")->value_name("SEC"),
         "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
         "long after its first byte, or one that has read none of its waiting answers for this long")(
@@ -119,7 +137,31 @@ int run(int argc, char** argv) {
     options.threads = number("threads", 1, 256, "");
     options.idle_timeout = std::chrono::seconds(number("idle-timeout", 1, 86400, " seconds"));
     options.max_connections = number("max-connections", 1, 1'000'000, "");
+    dnsd::HealthStart& health = start.health;
+    auto optional_number = [&](const char* option, std::uint32_t min, std::uint32_t max, const char* unit) {
+        return vm.count(option) ? std::optional(number(option, min, max, unit)) : std::nullopt;
+    };
+    if (auto port = optional_number("health-port", 1, 65535, "")) health.port = static_cast<std::uint16_t>(*port);
+    health.interval = optional_number("health-interval", 1, zonegen::kHealthMaxInterval, " seconds");
+    health.timeout = optional_number("health-timeout", 1, zonegen::kHealthMaxTimeout, " seconds");
+    health.fall = optional_number("health-fall", 1, zonegen::kHealthMaxCount, "");
+    health.rise = optional_number("health-rise", 1, zonegen::kHealthMaxCount, "");
+    health.ttl = optional_number("health-ttl", 0, 0x7FFFFFFF, " seconds");
     if (!usage_problem.empty()) return usage_error(usage_problem);
+    if (vm.count("health")) {
+        const std::string& check = vm["health"].as<std::string>();
+        if (check == "smtp")
+            health.check = dnsd::health::Check::Smtp;
+        else if (check == "tcp")
+            health.check = dnsd::health::Check::Tcp;
+        else
+            return usage_error("--health must be smtp or tcp, not '" + check + "'");
+    } else {
+        for (const char* o :
+             {"health-port", "health-interval", "health-timeout", "health-fall", "health-rise", "health-ttl"})
+            if (vm.count(o)) return usage_error(std::string("--") + o + " needs --health smtp|tcp");
+    }
+    if (vm.count("state-dir")) start.state_dir = vm["state-dir"].as<std::string>();
 
     if (vm.count("allow-transfer")) {
         std::vector<dnsd::AddressRange> ranges;

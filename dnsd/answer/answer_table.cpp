@@ -347,7 +347,7 @@ private:
 }  // namespace
 
 zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones,
-                                                                       const CompileOptions& options) {
+                                                                         const CompileOptions& options) {
     auto impl = std::make_shared<Impl>();
     std::vector<Diagnostic> errors = Compiler(*impl, zones, options).run();
     if (!errors.empty()) return errors;

@@ -104,9 +104,9 @@ struct BlobSource {
 
 // What one version of a table serves beyond its compiled Impl (answer_table.hpp).
 struct AnswerTable::Version {
-    std::shared_ptr<const std::vector<ZoneImage>> loaded;  // as compiled
-    std::shared_ptr<const std::vector<ZoneImage>> served;  // what transfers serve
-    std::vector<std::uint8_t> up;                          // per health address; empty: all up
+    std::shared_ptr<const std::vector<ZoneImage>> loaded;      // as compiled
+    std::shared_ptr<const std::vector<ZoneImage>> served;      // what transfers serve
+    std::vector<std::uint8_t> up;                              // per health address; empty: all up
     std::vector<std::shared_ptr<const OverrideChunk>> chunks;  // by TypeAnswer index / kSize; may be empty
     // Negative answers with the served serials; null while they are the compiled ones.
     std::shared_ptr<const struct Negatives> negatives;

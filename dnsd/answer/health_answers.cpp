@@ -44,13 +44,12 @@ public:
 private:
     bool differs(const HealthModel::Managed& m) const {
         switch (m.kind) {
-        case Kind::A:
-        case Kind::Aaaa:
-            return model_.differs(model_.hosts()[m.id], up_);
-        case Kind::Mx:
-            return model_.differs(model_.mx_sets()[m.id], up_);
-        case Kind::Apex:
-            return served_[m.id].serial() != std::get<zonegen::Soa>(model_.apexes()[m.id].soa.rdata.front()).serial;
+            case Kind::A:
+            case Kind::Aaaa: return model_.differs(model_.hosts()[m.id], up_);
+            case Kind::Mx: return model_.differs(model_.mx_sets()[m.id], up_);
+            case Kind::Apex:
+                return served_[m.id].serial() !=
+                       std::get<zonegen::Soa>(model_.apexes()[m.id].soa.rdata.front()).serial;
         }
         return false;
     }
@@ -76,52 +75,52 @@ private:
         TypeAnswer a;
         a.managed = true;
         switch (m.kind) {
-        case Kind::A:
-        case Kind::Aaaa: {
-            const HealthModel::Host& h = model_.hosts()[m.id];
-            a.type = static_cast<std::uint16_t>(m.kind == Kind::A ? RRType::A : RRType::AAAA);
-            w.begin_message(h.name.wire(), TemplateKind::Exact);
-            w.begin_section(wire::Section::Answer);
-            add_addresses(w, h, m.kind == Kind::Aaaa);
-            a.answer = w.end_section();
-            w.begin_section(wire::Section::Additional);
-            a.additional = w.end_section();
-            break;
-        }
-        case Kind::Mx: {
-            const HealthModel::MxSet& set = model_.mx_sets()[m.id];
-            const std::string_view owner = set.owner.wire();
-            a.type = static_cast<std::uint16_t>(RRType::MX);
-            w.begin_message(owner, set.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
-            w.begin_section(wire::Section::Answer);
-            for (const auto& r : set.records)
-                if (model_.record_served(set, r, up_)) w.add(owner, set.ttl, r.mx);
-            a.answer = w.end_section();
-            w.begin_section(wire::Section::Additional);
-            // Each target once, in record order, its A then its AAAA (as compiled).
-            std::vector<std::uint32_t> done;
-            for (const auto& r : set.records) {
-                if (r.host == HealthModel::kNoType || !model_.record_served(set, r, up_)) continue;
-                if (std::find(done.begin(), done.end(), r.host) != done.end()) continue;
-                done.push_back(r.host);
-                add_addresses(w, model_.hosts()[r.host], false);
-                add_addresses(w, model_.hosts()[r.host], true);
+            case Kind::A:
+            case Kind::Aaaa: {
+                const HealthModel::Host& h = model_.hosts()[m.id];
+                a.type = static_cast<std::uint16_t>(m.kind == Kind::A ? RRType::A : RRType::AAAA);
+                w.begin_message(h.name.wire(), TemplateKind::Exact);
+                w.begin_section(wire::Section::Answer);
+                add_addresses(w, h, m.kind == Kind::Aaaa);
+                a.answer = w.end_section();
+                w.begin_section(wire::Section::Additional);
+                a.additional = w.end_section();
+                break;
             }
-            a.additional = w.end_section();
-            break;
-        }
-        case Kind::Apex: {
-            const auto& apex = model_.apexes()[m.id];
-            const ZoneImage& zone = served_[m.id];
-            a.type = static_cast<std::uint16_t>(RRType::SOA);
-            w.begin_message(zone.origin().wire(), TemplateKind::Exact);
-            w.begin_section(wire::Section::Answer);
-            w.add(zone.origin().wire(), apex.soa.ttl, zone.soa());
-            a.answer = w.end_section();
-            w.begin_section(wire::Section::Additional);
-            a.additional = w.end_section();
-            break;
-        }
+            case Kind::Mx: {
+                const HealthModel::MxSet& set = model_.mx_sets()[m.id];
+                const std::string_view owner = set.owner.wire();
+                a.type = static_cast<std::uint16_t>(RRType::MX);
+                w.begin_message(owner, set.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
+                w.begin_section(wire::Section::Answer);
+                for (const auto& r : set.records)
+                    if (model_.record_served(set, r, up_)) w.add(owner, set.ttl, r.mx);
+                a.answer = w.end_section();
+                w.begin_section(wire::Section::Additional);
+                // Each target once, in record order, its A then its AAAA (as compiled).
+                std::vector<std::uint32_t> done;
+                for (const auto& r : set.records) {
+                    if (r.host == HealthModel::kNoType || !model_.record_served(set, r, up_)) continue;
+                    if (std::find(done.begin(), done.end(), r.host) != done.end()) continue;
+                    done.push_back(r.host);
+                    add_addresses(w, model_.hosts()[r.host], false);
+                    add_addresses(w, model_.hosts()[r.host], true);
+                }
+                a.additional = w.end_section();
+                break;
+            }
+            case Kind::Apex: {
+                const auto& apex = model_.apexes()[m.id];
+                const ZoneImage& zone = served_[m.id];
+                a.type = static_cast<std::uint16_t>(RRType::SOA);
+                w.begin_message(zone.origin().wire(), TemplateKind::Exact);
+                w.begin_section(wire::Section::Answer);
+                w.add(zone.origin().wire(), apex.soa.ttl, zone.soa());
+                a.answer = w.end_section();
+                w.begin_section(wire::Section::Additional);
+                a.additional = w.end_section();
+                break;
+            }
         }
         return a;
     }

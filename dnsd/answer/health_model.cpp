@@ -28,9 +28,8 @@ bool HealthModel::host_down(const Host& h, std::span<const std::uint8_t> up) con
 }
 
 bool HealthModel::falls_back(const MxSet& m, std::span<const std::uint8_t> up) const {
-    return std::all_of(m.records.begin(), m.records.end(), [&](const MxRecord& r) {
-        return r.host != kNoType && host_down(hosts_[r.host], up);
-    });
+    return std::all_of(m.records.begin(), m.records.end(),
+                       [&](const MxRecord& r) { return r.host != kNoType && host_down(hosts_[r.host], up); });
 }
 
 bool HealthModel::record_served(const MxSet& m, const MxRecord& r, std::span<const std::uint8_t> up) const {

@@ -10,8 +10,8 @@
 //   and an MX RRset whose targets are all down, are served whole, as without health.
 #pragma once
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -36,10 +36,10 @@ public:
     struct Host {
         zonegen::Name name;
         std::uint32_t zone = 0;
-        std::uint32_t ttl_a = 0, ttl_aaaa = 0;        // as served: min(zone TTL, health TTL)
+        std::uint32_t ttl_a = 0, ttl_aaaa = 0;                // as served: min(zone TTL, health TTL)
         std::uint32_t type_a = kNoType, type_aaaa = kNoType;  // TypeAnswer indices
-        std::vector<std::uint32_t> a, aaaa;           // Address indices, in RRset order
-        std::vector<std::uint32_t> mx_sets;           // the MxSets that name it
+        std::vector<std::uint32_t> a, aaaa;                   // Address indices, in RRset order
+        std::vector<std::uint32_t> mx_sets;                   // the MxSets that name it
     };
     struct MxRecord {
         zonegen::Mx mx;
@@ -72,7 +72,7 @@ public:
     const std::vector<Address>& addresses() const { return addresses_; }
     const std::vector<Host>& hosts() const { return hosts_; }
     const std::vector<MxSet>& mx_sets() const { return mx_sets_; }
-    const std::vector<Apex>& apexes() const { return apexes_; }  // per zone, in table order
+    const std::vector<Apex>& apexes() const { return apexes_; }       // per zone, in table order
     const std::vector<Managed>& managed() const { return managed_; }  // by TypeAnswer index
 
     // What one RRset is served as, given up (one flag per Address, 1 = up).

@@ -25,7 +25,7 @@ struct Plan {
     const Blob* answer = nullptr;
     const Blob* authority = nullptr;
     const Blob* additional = nullptr;
-    BlobSource body;       // where answer and additional are
+    BlobSource body;  // where answer and additional are
     BlobSource authority_source;
     bool additional_required = false;  // referral glue: TC rather than drop (RFC 9471 §3)
     std::size_t delta = 0;             // real question name length minus the template's
@@ -124,8 +124,8 @@ void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
     negative(tables, ce->zone, len, wire::rcode::kNxDomain, p);
 }
 
-void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport transport,
-            QueryInfo* info, Plan& p) noexcept {
+void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport transport, QueryInfo* info,
+            Plan& p) noexcept {
     using namespace wire;
     if (q.opcode != opcode::kQuery && q.opcode != opcode::kNotify) {
         p.rcode = rcode::kNotImp;  // RFC 1035 §4.1.1

@@ -140,7 +140,8 @@ ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
         std::uint32_t ttl = r.ttl();
         if (!keep(r, ttl)) continue;
         // The fields after the owner: type, TTL, the stored RDATA's length and bytes.
-        const std::size_t fields = new_owner ? start + 1 + (static_cast<unsigned char>(body_[start]) - 1u) : start + 1;
+        const std::size_t fields = new_owner ? start + 1 + (static_cast<unsigned char>(body_[start]) - 1u)
+                                             : start + 1;
         if (owner_written) {
             out.body_ += '\0';
         } else {
@@ -158,6 +159,24 @@ ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
     }
     out.body_.shrink_to_fit();
     return out;
+}
+
+std::uint64_t ZoneImage::digest() const {
+    // FNV-1a: not a defence against anyone, only a fingerprint of our own encoding.
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    auto mix = [&h](std::string_view bytes) {
+        for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+    };
+    std::string fixed;
+    zonegen::Soa soa = soa_;
+    soa.serial = 0;
+    zonegen::append_rdata_wire(soa, fixed);
+    zonegen::append16(fixed, soa_ttl_ >> 16);
+    zonegen::append16(fixed, soa_ttl_ & 0xffff);
+    mix(origin_.wire());
+    mix(fixed);
+    mix(body_);
+    return h;
 }
 
 bool operator==(const ZoneImage& a, const ZoneImage& b) {

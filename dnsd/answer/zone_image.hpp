@@ -58,6 +58,10 @@ public:
     using Keep = std::function<bool(const Record&, std::uint32_t& ttl)>;
     ZoneImage edited(std::uint32_t serial, const Keep& keep) const;
 
+    // A 64-bit digest of everything but the serial: whether two versions hold the same
+    // records, for a restart that cannot keep the old version (dnsd/primary/state_dir.hpp).
+    std::uint64_t digest() const;
+
     // The same origin, SOA (TTL included) and records.
     friend bool operator==(const ZoneImage& a, const ZoneImage& b);
 

@@ -258,7 +258,7 @@ void Prober::finish(Slot& slot, const Outcome& outcome) {
     if (!slot.health.record(outcome.ok, settings_.fall, settings_.rise)) return;
     std::string reason = slot.health.up ? counted(settings_.rise, "success", "successes")
                                         : counted(settings_.fall, "failure", "failures") + ": " + slot.last_failure;
-    changes_.push_back(Change{slot.index, slot.health.up, std::move(reason)});
+    changes_.push_back(Change{slot.index, slot.health.up, std::move(reason), slot.target});
 }
 
 int Prober::wait_ms(Clock::time_point now) const {

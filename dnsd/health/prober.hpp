@@ -51,6 +51,9 @@ struct Change {
     std::size_t target;  // index into the current target list
     bool up;
     std::string reason;  // "3 failures: connection refused", "2 successes"
+    // The target itself: a caller that swaps its own list after set_targets() returns can
+    // match a change that arrives in between by what it names rather than by index.
+    Target named;
 };
 
 // "192.0.2.25" or "2001:db8::25": the address of a target without its port, for log lines.

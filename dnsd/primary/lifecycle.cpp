@@ -11,7 +11,9 @@
 #include <string>
 
 #include "dnsd/net/fd.hpp"
+#include "dnsd/primary/health_control.hpp"
 #include "dnsd/primary/notify.hpp"
+#include "dnsd/primary/publisher.hpp"
 #include "dnsd/primary/retire.hpp"
 
 namespace dnsd {
@@ -67,11 +69,33 @@ std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
     return std::make_shared<const std::vector<zonegen::Zone>>(std::move(zones));
 }
 
+// The prober's values: the command line's, else the inventory's, else the defaults.
+HealthOptions health_options(const HealthStart& cli, const InventoryHealth& inv) {
+    HealthOptions o;
+    o.settings.check = *cli.check;
+    o.port = cli.port ? *cli.port : inv.port.value_or(25);
+    auto pick = [](std::optional<std::uint32_t> a, std::optional<std::uint32_t> b, std::uint32_t d) {
+        return a ? *a : b.value_or(d);
+    };
+    o.settings.interval = std::chrono::seconds(pick(cli.interval, inv.interval, 10));
+    o.settings.timeout = std::chrono::seconds(pick(cli.timeout, inv.timeout, 3));
+    o.settings.fall = pick(cli.fall, inv.fall, 3);
+    o.settings.rise = pick(cli.rise, inv.rise, 2);
+    return o;
+}
+
 // What runs once the ready line is out: the signal loop and the reloads.
 class Serving {
 public:
-    Serving(Server& server, const Sources& sources, Retirer& retirer, Notifier* notifier, const Output& out)
-        : server_(server), sources_(sources), retirer_(retirer), notifier_(notifier), out_(out) {}
+    Serving(Server& server, const Sources& sources, const LoadOptions& load, Retirer& retirer, Publisher& publisher,
+            HealthControl* health, const Output& out)
+        : server_(server),
+          sources_(sources),
+          load_(load),
+          retirer_(retirer),
+          publisher_(publisher),
+          health_(health),
+          out_(out) {}
 
     zonegen::Exit until_stopped(const Fd& signals) {
         for (;;) {
@@ -96,7 +120,7 @@ public:
 private:
     void reload() {
         std::shared_ptr<const AnswerTable> current = server_.table();
-        auto next = load_table(sources_, current.get());
+        auto next = load_table(sources_, current.get(), load_);
         if (!next) {
             std::string reasons;
             for (const Diagnostic& d : next.errors()) {
@@ -108,21 +132,26 @@ private:
             return;
         }
         LoadedTable loaded = std::move(next).value();
-        server_.set_table(loaded.table);
-        say(out_, "reloaded (" + describe_zones(*loaded.table) + ")");
-        // RFC 1996 §4.7: the serial is what tells secondaries to transfer; only a change is news.
-        if (notifier_)
-            for (const ZoneImage* z : changed_zones(current.get(), *loaded.table)) notifier_->notify(*z);
-        // Queries and transfers in flight finish on the table they started with (DESIGN
-        // "Reload"); the retirer frees it once they have let go.
-        retirer_.retire(std::move(current));
+        current.reset();
+        // The publisher swaps it in, NOTIFYs the zones whose serial changed (RFC 1996 §4.7)
+        // and retires the table it replaced.
+        std::shared_ptr<const AnswerTable> served;
+        if (health_)
+            health_->reload(loaded.table, std::move(loaded.hosts), [&](std::vector<std::uint8_t> up) {
+                served = publisher_.reloaded(loaded.table, std::move(up));
+            });
+        else
+            served = publisher_.reloaded(loaded.table, {});
+        say(out_, "reloaded (" + describe_zones(*served) + ")");
         retirer_.retire(garbage(std::move(loaded.zones)));
     }
 
     Server& server_;
     const Sources& sources_;
+    const LoadOptions& load_;
     Retirer& retirer_;
-    Notifier* notifier_;
+    Publisher& publisher_;
+    HealthControl* health_;
     const Output& out_;
 };
 
@@ -148,7 +177,17 @@ zonegen::Exit start_and_serve(StartOptions o) {
         print_all(out, missing);
         return zonegen::Exit::Usage;
     }
-    auto loaded = load_table(o.sources);
+    std::optional<StateDir> state;
+    if (o.state_dir) {
+        auto opened = StateDir::open(*o.state_dir);
+        if (!opened) {
+            print_all(out, opened.errors());
+            return zonegen::Exit::Usage;
+        }
+        state = std::move(opened).value();
+    }
+    const LoadOptions load{o.health.check.has_value(), o.health.ttl, state.has_value()};
+    auto loaded = load_table(o.sources, nullptr, load);
     if (!loaded) {
         print_all(out, loaded.errors());
         return zonegen::Exit::Invalid;
@@ -156,10 +195,16 @@ zonegen::Exit start_and_serve(StartOptions o) {
     // Outlives the server, so that what it holds is the last reference once the server stops.
     Retirer retirer;
     retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
+    Publisher publisher(std::move(state), [&out](std::string_view m) { say(out, m); });
+    auto first = publisher.first(loaded.value().table);
+    if (!first) {
+        print_all(out, first.errors());
+        return zonegen::Exit::Usage;
+    }
 
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
-    auto server = Server::start(std::move(o.server), std::move(loaded.value().table));
+    auto server = Server::start(std::move(o.server), std::move(first).value());
     if (!server) {
         for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
         return zonegen::Exit::Usage;
@@ -185,10 +230,25 @@ zonegen::Exit start_and_serve(StartOptions o) {
             return zonegen::Exit::Usage;
         }
     }
+    publisher.attach(*server.value(), notifier.get(), retirer);
+    // Probes start once dnsd runs as --user: they need no privilege.
+    std::unique_ptr<HealthControl> health;
+    if (o.health.check) {
+        auto started = HealthControl::start(health_options(o.health, loaded.value().health), loaded.value().table,
+                                            std::move(loaded.value().hosts), publisher,
+                                            [&out](std::string_view m) { say(out, m); });
+        if (!started) {
+            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
+            return zonegen::Exit::Usage;
+        }
+        health = std::move(started).value();
+    }
+    loaded.value().table.reset();
     say(out, ready_message(*server.value()));
     if (notifier)
         for (const ZoneImage* z : changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
-    return Serving(*server.value(), o.sources, retirer, notifier.get(), out).until_stopped(signals.value());
+    return Serving(*server.value(), o.sources, load, retirer, publisher, health.get(), out)
+        .until_stopped(signals.value());
 }
 
 }  // namespace dnsd

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dnsd/health/prober.hpp"
 #include "dnsd/net/endpoint.hpp"
 #include "dnsd/net/log.hpp"
 #include "dnsd/net/server.hpp"
@@ -24,12 +25,22 @@ namespace dnsd {
 // Workers, transfers and NOTIFY log to stderr directly.
 using Output = std::function<void(std::string_view lines)>;
 
+// --health and its values; unset ones come from the inventory's "health", else the defaults
+// (README "Health").
+struct HealthStart {
+    std::optional<health::Check> check;  // probing is on only when set
+    std::optional<std::uint16_t> port;
+    std::optional<std::uint32_t> interval, timeout, fall, rise, ttl;
+};
+
 struct StartOptions {
     Sources sources;
-    ServerOptions server;          // its transfer hook is made from transfer
-    TransferPolicy transfer;       // --allow-transfer; --tsig-key, which also signs NOTIFYs
-    std::vector<Endpoint> notify;  // --notify targets
-    std::optional<Account> user;   // --user, already looked up (find_account)
+    HealthStart health;
+    std::optional<std::string> state_dir;  // --state-dir
+    ServerOptions server;                  // its transfer hook is made from transfer
+    TransferPolicy transfer;               // --allow-transfer; --tsig-key, which also signs NOTIFYs
+    std::vector<Endpoint> notify;          // --notify targets
+    std::optional<Account> user;           // --user, already looked up (find_account)
     Output out = write_stderr;
 };
 

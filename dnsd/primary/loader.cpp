@@ -38,18 +38,37 @@ void add_errors(std::vector<Diagnostic>& to, const std::vector<Diagnostic>& from
     to.insert(to.end(), from.begin(), from.end());
 }
 
+const ZoneImage* find_loaded(const AnswerTable* table, const zonegen::Name& origin) {
+    if (!table) return nullptr;
+    for (const ZoneImage& z : table->loaded_zones())
+        if (z.origin() == origin) return &z;
+    return nullptr;
+}
+
+// What the inventory says of health, for dnsd's prober and answers.
+void note_health(const zonegen::Inventory& inv, LoadedTable& out) {
+    const zonegen::HealthSettings& h = inv.health;
+    out.health = {h.port, h.interval, h.timeout, h.fall, h.rise, h.ttl};
+    for (const zonegen::Site& site : inv.sites)
+        for (const zonegen::Smarthost& host : site.smarthosts)
+            out.hosts[std::string(host.name.wire())] = {host.health.checked, host.health.port};
+}
+
 // The zone an inventory describes, with the serial policy (zonegen/core/serial.hpp): the
-// existing version is the zone being served.
-zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerTable* current) {
+// existing version is the zone being served; "the same records" compares with the zone as
+// it was loaded, before health or --state-dir edited what is served.
+zonegen::Result<Zone> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out) {
     auto file = zonegen::load_inventory(path);
     if (!file.inventory) return file.errors;
     const zonegen::Inventory& inv = *file.inventory;
+    note_health(inv, out);
 
     const ZoneImage* served = find_zone(current, inv.zone);
+    const ZoneImage* loaded = find_loaded(current, inv.zone);
     const zonegen::SerialPolicy policy{inv.serial, served ? std::optional(served->serial()) : std::nullopt};
     auto built = zonegen::build_zone(inv, policy.first_try());
     if (!built) return built;
-    auto serial = policy.decide(served && ZoneImage(built.value()) == *served);
+    auto serial = policy.decide(loaded && ZoneImage(built.value()).digest() == loaded->digest());
     if (!serial) return serial.errors();
     if (serial.value() == built.value().serial()) return built;
     return std::move(built).value().with_serial(serial.value());
@@ -66,7 +85,9 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
     return out;
 }
 
-zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current) {
+zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current,
+                                        const LoadOptions& options) {
+    LoadedTable out;
     std::vector<Diagnostic> errors;
     std::vector<Loaded> loaded;
     for (const std::string& path : sources.zone_files) {
@@ -77,7 +98,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
             add_errors(errors, zone.errors());
     }
     if (!sources.inventory.empty()) {
-        auto zone = zone_from_inventory(sources.inventory, current);
+        auto zone = zone_from_inventory(sources.inventory, current, out);
         if (zone)
             loaded.push_back({std::move(zone).value(), sources.inventory});
         else
@@ -88,7 +109,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     // needs a greater one. A change under the same serial would never reach the
     // secondaries; it is refused like a lower serial, and the zone served stays.
     for (const Loaded& l : loaded) {
-        const ZoneImage* served = find_zone(current, l.zone.origin());
+        const ZoneImage* served = options.renumber ? nullptr : find_zone(current, l.zone.origin());
         if (!served || zonegen::serial_gt(l.zone.serial(), served->serial())) continue;
         const std::string zone = "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial());
         if (l.zone.serial() != served->serial())
@@ -102,10 +123,14 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     }
     if (!errors.empty()) return errors;
 
-    LoadedTable out;
     out.zones.reserve(loaded.size());
     for (Loaded& l : loaded) out.zones.push_back(std::move(l.zone));
-    auto table = AnswerTable::compile(out.zones);
+    CompileOptions compile;
+    if (options.health)
+        compile.health_ttl = options.health_ttl ? *options.health_ttl : out.health.ttl.value_or(kDefaultHealthTtl);
+    else if (options.renumber)
+        compile.health_ttl = 0xFFFFFFFFu;  // a model for the serials only: every TTL stays
+    auto table = AnswerTable::compile(out.zones, compile);
     if (!table) return table.errors();
     out.table = std::move(table).value();
     return out;

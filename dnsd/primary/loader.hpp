@@ -2,8 +2,11 @@
 // and how they become an AnswerTable, at start and again on every reload.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dnsd/answer/answer_table.hpp"
@@ -20,12 +23,36 @@ struct Sources {
 // The sources that cannot be opened at all: an I/O problem (exit 2) rather than a bad zone.
 std::vector<zonegen::Diagnostic> unreadable_sources(const Sources& sources);
 
+// What the inventory says of one smarthost (sites.json "health"), by its name's wire form.
+struct HostHealth {
+    bool checked = true;                // "health": false: never checked, never withdrawn
+    std::optional<std::uint16_t> port;  // "health": {"port": N}
+};
+using HostHealthMap = std::unordered_map<std::string, HostHealth>;
+
+// The health values an inventory sets (sites.json "health"); unset: dnsd's defaults.
+struct InventoryHealth {
+    std::optional<std::uint16_t> port;
+    std::optional<std::uint32_t> interval, timeout, fall, rise, ttl;
+};
+
+struct LoadOptions {
+    bool health = false;                      // --health: compile health-managed answers
+    std::optional<std::uint32_t> health_ttl;  // --health-ttl; else the inventory's, else 30
+    // --state-dir: serials are the Publisher's to decide (publisher.hpp), so a serial that
+    // is not above the served one is not refused here; the table gets a health model.
+    bool renumber = false;
+};
+inline constexpr std::uint32_t kDefaultHealthTtl = 30;
+
 // A compiled table and the zones it was compiled from. The zones are garbage by then, but a
 // large one takes a tenth of a second to free: that is the Retirer's job, off the path to
 // the first answer.
 struct LoadedTable {
     std::shared_ptr<const AnswerTable> table;
     std::vector<zonegen::Zone> zones;
+    HostHealthMap hosts;     // from the inventory; empty for zone files
+    InventoryHealth health;  // likewise
 };
 
 // Loads every source, reporting every problem of every file, and compiles the table.
@@ -38,7 +65,8 @@ struct LoadedTable {
 // (RFC 1996 §4.7, RFC 5936 §2.2.1) while dnsd answered with the new. An inventory without a
 // serial keeps the served serial while its zone is unchanged and moves to the next date
 // serial when it changes, so every change reaches the secondaries.
-zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current = nullptr);
+zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current = nullptr,
+                                        const LoadOptions& options = {});
 
 // "smarthost.local serial 2026112301", comma-separated per zone, for the log lines.
 std::string describe_zones(const AnswerTable& table);

@@ -155,7 +155,8 @@ TEST_F(HealthAnswers, ADownAddressLeavesItsRRsetAndTheAdditionalSections) {
 }
 
 TEST_F(HealthAnswers, EveryTargetDownServesTheFullRRset) {
-    auto t = down({{"mail2.oxford.smarthost.local", "192.0.2.26"}, {"mail.cambridge.smarthost.local", "198.51.100.25"}});
+    auto t = down(
+        {{"mail2.oxford.smarthost.local", "192.0.2.26"}, {"mail.cambridge.smarthost.local", "198.51.100.25"}});
     // cambridge's only target is down: its MX RRset is served whole (fail open).
     EXPECT_EQ(sorted(ask(*t, "cambridge.smarthost.local", kMx).d.answer),
               "cambridge.smarthost.local. 30 IN MX 10 mail.cambridge.smarthost.local.");

@@ -86,11 +86,10 @@ TEST_F(HealthModelTest, TheEditedImageWithdrawsWhatAnswersWithdrawAndKeepsTheRes
     auto all_up = model->edited_image(loaded, 6, {});
     EXPECT_EQ(all_up.serial(), 6u);
     EXPECT_EQ(all_up.record_count(), loaded.record_count());
-    EXPECT_EQ(records(all_up),
-              (std::vector<std::string>{"example.test. 2 3600 17", "a.example.test. 15 60 21",
-                                        "a.example.test. 15 60 21", "h1.a.example.test. 1 60 4",
-                                        "h1.a.example.test. 1 60 4", "h1.a.example.test. 16 300 5",
-                                        "h2.a.example.test. 1 60 4", "ns.example.test. 1 300 4"}));
+    EXPECT_EQ(records(all_up), (std::vector<std::string>{"example.test. 2 3600 17", "a.example.test. 15 60 21",
+                                                         "a.example.test. 15 60 21", "h1.a.example.test. 1 60 4",
+                                                         "h1.a.example.test. 1 60 4", "h1.a.example.test. 16 300 5",
+                                                         "h2.a.example.test. 1 60 4", "ns.example.test. 1 300 4"}));
     // h1 down: its MX record leaves; its A RRset (all down) stays whole.
     std::vector<std::uint8_t> up{0, 0, 1};
     auto h1_down = model->edited_image(loaded, 7, up);

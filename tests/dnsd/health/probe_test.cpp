@@ -158,6 +158,8 @@ TEST(Probe, TcpPassesOnAConnectAndSendsNothing) {
     const auto outcome = check_once(Check::Tcp, at(l.endpoint()), 2s);
     EXPECT_TRUE(outcome.ok) << outcome.reason;
     EXPECT_EQ(outcome.reason, "connected");
+    // The kernel completes the handshake before the server accepts: wait for both.
+    ASSERT_TRUE(l.wait_for_connections(1, 2s));
     ASSERT_TRUE(l.wait_none_open(2s));
     ASSERT_EQ(l.sessions().size(), 1u);
     EXPECT_EQ(l.sessions()[0].received, "");

@@ -223,6 +223,7 @@ TEST(Prober, KeepsAtMostMaxInFlightProbesOpen) {
     Settings s = quick(Check::Smtp, 300ms, 250ms);
     s.max_in_flight = 2;
     std::vector<Target> targets;
+    targets.reserve(6);
     for (int i = 0; i < 6; ++i) targets.push_back(target("mail" + std::to_string(i) + ".test.", l.endpoint()));
     Recorder r;
     auto p = start(s, targets, r);
@@ -256,6 +257,7 @@ TEST(Prober, FollowsAFlappingServerExactlyAsTheHysteresisAllows) {
         return changes;
     };
     std::vector<bool> seen;
+    seen.reserve(events.size());
     for (const auto& e : events) seen.push_back(e.change.up);
     EXPECT_TRUE(seen == replay(sessions.size()) || seen == replay(sessions.size() - 1));
     EXPECT_GE(seen.size(), 6u);

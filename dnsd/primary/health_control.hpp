@@ -1,0 +1,65 @@
+// dnsd --health (README "Health"): the prober's targets are the addresses of the smarthosts
+// in the served table's health model, and its state changes become new table versions
+// through the Publisher. Reloads bring a new model: the addresses still in the zone keep
+// their state (the prober matches them by host and address).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "dnsd/answer/answer_table.hpp"
+#include "dnsd/health/prober.hpp"
+#include "dnsd/primary/loader.hpp"
+#include "zonegen/core/diagnostic.hpp"
+
+namespace dnsd {
+
+class Publisher;
+
+struct HealthOptions {
+    health::Settings settings;
+    std::uint16_t port = 25;
+};
+
+class HealthControl {
+public:
+    using Say = std::function<void(std::string_view message)>;
+    using Publish = std::function<void(std::vector<std::uint8_t> up)>;
+
+    // Starts probing the smarthosts of compiled (its health model), all of them up.
+    static zonegen::Result<std::unique_ptr<HealthControl>> start(HealthOptions options,
+                                                                 std::shared_ptr<const AnswerTable> compiled,
+                                                                 HostHealthMap hosts, Publisher& publisher, Say say);
+    // A reload: probes the smarthosts of compiled from now on and calls publish with the
+    // state to serve it with, under the same lock as the changes, so that none is lost.
+    void reload(std::shared_ptr<const AnswerTable> compiled, HostHealthMap hosts, const Publish& publish);
+    ~HealthControl();
+
+private:
+    HealthControl(HealthOptions options, Publisher& publisher, Say say);
+    std::vector<health::Target> targets_of(const AnswerTable& compiled, const HostHealthMap& hosts,
+                                           std::vector<std::uint32_t>& address_of) const;
+    void on_change(std::span<const health::Change> changes);
+    std::vector<std::uint8_t> state_from(const std::vector<bool>& states) const;
+    void log_fallbacks(const std::vector<std::uint8_t>& before, const std::vector<std::uint8_t>& after);
+
+    HealthOptions options_;
+    Publisher& publisher_;
+    Say say_;
+    std::mutex mutex_;  // what follows; taken before the Publisher's
+    std::shared_ptr<const AnswerTable> compiled_;
+    std::vector<std::uint32_t> address_of_;                      // per prober target: its HealthModel address
+    std::vector<health::Target> targets_;                        // the prober's current list
+    std::unordered_map<std::string, std::size_t> target_index_;  // "host address" -> target
+    std::vector<std::uint8_t> up_;                               // per HealthModel address
+    std::unique_ptr<health::Prober> prober_;                     // last: stopped first
+};
+
+}  // namespace dnsd
