@@ -65,9 +65,10 @@ int run(int argc, char** argv) {
         "user,u", po::value<std::string>()->value_name("NAME"),
         "after binding, run as this user and its groups with no root privileges (start as root)")(
         "log-queries", "log one line per query to stderr")(
-        "health", po::value<std::string>()->value_name("smtp|tcp"),
+        "health", po::value<std::string>()->value_name("smtp|tcp|off"),
         "check every address of every in-zone MX target and leave dead ones out of the answers "
-        "(off by default; README \"Health\"): smtp reads the greeting and sends QUIT, tcp only connects")(
+        "(README \"Health\"): smtp reads the greeting and sends QUIT, tcp only connects; off by default, "
+        "on also when the inventory's \"health\" has \"check\" (--health off overrides it)")(
         "health-port", po::value<std::string>()->value_name("N"), "port probed (default 25, or the inventory's)")(
         "health-interval", po::value<std::string>()->value_name("SEC"),
         "seconds between two probes of one address (default 10)")(
@@ -154,12 +155,18 @@ int run(int argc, char** argv) {
             health.check = dnsd::health::Check::Smtp;
         else if (check == "tcp")
             health.check = dnsd::health::Check::Tcp;
+        else if (check == "off")
+            health.off = true;
         else
-            return usage_error("--health must be smtp or tcp, not '" + check + "'");
-    } else {
+            return usage_error("--health must be smtp, tcp or off, not '" + check + "'");
+    }
+    if (!health.check && !(vm.count("inventory") && !health.off)) {
         for (const char* o :
              {"health-port", "health-interval", "health-timeout", "health-fall", "health-rise", "health-ttl"})
-            if (vm.count(o)) return usage_error(std::string("--") + o + " needs --health smtp|tcp");
+            if (vm.count(o))
+                return usage_error(std::string("--") + o +
+                                   " needs --health smtp|tcp (or an --inventory whose "
+                                   "\"health\" has \"check\")");
     }
     if (vm.count("state-dir")) start.state_dir = vm["state-dir"].as<std::string>();
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "dnsd/answer/health_model.hpp"
@@ -105,7 +106,7 @@ void HealthControl::reload(std::shared_ptr<const AnswerTable> compiled, HostHeal
 void HealthControl::on_change(std::span<const health::Change> changes) {
     std::lock_guard lock(mutex_);
     std::vector<std::uint8_t> before = up_;
-    bool any = false;
+    std::vector<std::uint32_t> hosts;  // whose state changed
     for (const health::Change& c : changes) {
         // The change names its target; one of a list a reload has replaced is not ours.
         auto it = target_index_.find(key_of(c.named));
@@ -113,19 +114,25 @@ void HealthControl::on_change(std::span<const health::Change> changes) {
         const std::uint32_t a = address_of_[it->second];
         if ((up_[a] != 0) == c.up) continue;
         up_[a] = c.up ? 1 : 0;
-        any = true;
+        hosts.push_back(compiled_->health()->addresses()[a].host);
         say_("health: " + c.named.host + " " + health::address_text(c.named.address) + (c.up ? " up (" : " down (") +
              c.reason + ")");
     }
-    if (!any) return;
-    log_fallbacks(before, up_);
+    if (hosts.empty()) return;
     publisher_.health_changed(compiled_.get(), up_);
+    log_fallbacks(hosts, before);
 }
 
-void HealthControl::log_fallbacks(const std::vector<std::uint8_t>& before, const std::vector<std::uint8_t>& after) {
+void HealthControl::log_fallbacks(const std::vector<std::uint32_t>& hosts, const std::vector<std::uint8_t>& before) {
     const HealthModel& model = *compiled_->health();
-    for (const HealthModel::MxSet& m : model.mx_sets()) {
-        const bool was = model.falls_back(m, before), is = model.falls_back(m, after);
+    std::vector<std::uint32_t> sets;
+    for (std::uint32_t h : hosts)
+        sets.insert(sets.end(), model.hosts()[h].mx_sets.begin(), model.hosts()[h].mx_sets.end());
+    std::sort(sets.begin(), sets.end());
+    sets.erase(std::unique(sets.begin(), sets.end()), sets.end());
+    for (std::uint32_t s : sets) {
+        const HealthModel::MxSet& m = model.mx_sets()[s];
+        const bool was = model.falls_back(m, before), is = model.falls_back(m, up_);
         if (was == is) continue;
         say_("health: " + m.owner.text() +
              (is ? " MX: every target is down; serving all of them (fail open)"

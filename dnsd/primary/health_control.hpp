@@ -48,7 +48,8 @@ private:
                                            std::vector<std::uint32_t>& address_of) const;
     void on_change(std::span<const health::Change> changes);
     std::vector<std::uint8_t> state_from(const std::vector<bool>& states) const;
-    void log_fallbacks(const std::vector<std::uint8_t>& before, const std::vector<std::uint8_t>& after);
+    // "a site falls back to its full RRset" and back, once per MX set that changed so.
+    void log_fallbacks(const std::vector<std::uint32_t>& hosts, const std::vector<std::uint8_t>& before);
 
     HealthOptions options_;
     Publisher& publisher_;

@@ -72,7 +72,10 @@ std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
 // The prober's values: the command line's, else the inventory's, else the defaults.
 HealthOptions health_options(const HealthStart& cli, const InventoryHealth& inv) {
     HealthOptions o;
-    o.settings.check = *cli.check;
+    if (cli.check)
+        o.settings.check = *cli.check;
+    else
+        o.settings.check = *inv.check == zonegen::HealthCheck::Tcp ? health::Check::Tcp : health::Check::Smtp;
     o.port = cli.port ? *cli.port : inv.port.value_or(25);
     auto pick = [](std::optional<std::uint32_t> a, std::optional<std::uint32_t> b, std::uint32_t d) {
         return a ? *a : b.value_or(d);
@@ -186,12 +189,16 @@ zonegen::Exit start_and_serve(StartOptions o) {
         }
         state = std::move(opened).value();
     }
-    const LoadOptions load{o.health.check.has_value(), o.health.ttl, state.has_value()};
+    LoadOptions load{o.health.check.has_value(), !o.health.off && !o.health.check, o.health.ttl, state.has_value()};
     auto loaded = load_table(o.sources, nullptr, load);
     if (!loaded) {
         print_all(out, loaded.errors());
         return zonegen::Exit::Invalid;
     }
+    // Whether dnsd probes is settled at start; reloads compile alike.
+    const bool probing = o.health.check || (load.inventory_may_ask && loaded.value().health.check);
+    load.health = probing;
+    load.inventory_may_ask = false;
     // Outlives the server, so that what it holds is the last reference once the server stops.
     Retirer retirer;
     retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
@@ -233,7 +240,7 @@ zonegen::Exit start_and_serve(StartOptions o) {
     publisher.attach(*server.value(), notifier.get(), retirer);
     // Probes start once dnsd runs as --user: they need no privilege.
     std::unique_ptr<HealthControl> health;
-    if (o.health.check) {
+    if (probing) {
         auto started = HealthControl::start(health_options(o.health, loaded.value().health), loaded.value().table,
                                             std::move(loaded.value().hosts), publisher,
                                             [&out](std::string_view m) { say(out, m); });

@@ -28,7 +28,8 @@ using Output = std::function<void(std::string_view lines)>;
 // --health and its values; unset ones come from the inventory's "health", else the defaults
 // (README "Health").
 struct HealthStart {
-    std::optional<health::Check> check;  // probing is on only when set
+    std::optional<health::Check> check;  // --health smtp|tcp
+    bool off = false;                    // --health off: not even if the inventory asks
     std::optional<std::uint16_t> port;
     std::optional<std::uint32_t> interval, timeout, fall, rise, ttl;
 };

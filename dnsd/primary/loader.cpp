@@ -48,7 +48,7 @@ const ZoneImage* find_loaded(const AnswerTable* table, const zonegen::Name& orig
 // What the inventory says of health, for dnsd's prober and answers.
 void note_health(const zonegen::Inventory& inv, LoadedTable& out) {
     const zonegen::HealthSettings& h = inv.health;
-    out.health = {h.port, h.interval, h.timeout, h.fall, h.rise, h.ttl};
+    out.health = {h.check, h.port, h.interval, h.timeout, h.fall, h.rise, h.ttl};
     for (const zonegen::Site& site : inv.sites)
         for (const zonegen::Smarthost& host : site.smarthosts)
             out.hosts[std::string(host.name.wire())] = {host.health.checked, host.health.port};
@@ -126,7 +126,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     out.zones.reserve(loaded.size());
     for (Loaded& l : loaded) out.zones.push_back(std::move(l.zone));
     CompileOptions compile;
-    if (options.health)
+    if (options.health || (options.inventory_may_ask && out.health.check))
         compile.health_ttl = options.health_ttl ? *options.health_ttl : out.health.ttl.value_or(kDefaultHealthTtl);
     else if (options.renumber)
         compile.health_ttl = 0xFFFFFFFFu;  // a model for the serials only: every TTL stays

@@ -12,6 +12,7 @@
 #include "dnsd/answer/answer_table.hpp"
 #include "zonegen/core/diagnostic.hpp"
 #include "zonegen/core/zone.hpp"
+#include "zonegen/inventory/inventory.hpp"
 
 namespace dnsd {
 
@@ -32,12 +33,15 @@ using HostHealthMap = std::unordered_map<std::string, HostHealth>;
 
 // The health values an inventory sets (sites.json "health"); unset: dnsd's defaults.
 struct InventoryHealth {
+    std::optional<zonegen::HealthCheck> check;  // "check": probing asked for by the inventory
     std::optional<std::uint16_t> port;
     std::optional<std::uint32_t> interval, timeout, fall, rise, ttl;
 };
 
 struct LoadOptions {
-    bool health = false;                      // --health: compile health-managed answers
+    bool health = false;  // --health: compile health-managed answers
+    // At start, without --health: an inventory whose "health" has "check" turns health on.
+    bool inventory_may_ask = false;
     std::optional<std::uint32_t> health_ttl;  // --health-ttl; else the inventory's, else 30
     // --state-dir: serials are the Publisher's to decide (publisher.hpp), so a serial that
     // is not above the served one is not refused here; the table gets a health model.

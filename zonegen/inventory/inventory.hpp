@@ -28,7 +28,12 @@ struct Addresses {
 // --health-* option wins over the value here. Unset means dnsd's default (port 25,
 // interval 10 s, timeout 3 s, fall 3, rise 2, ttl 30 s). zonegen's outputs never depend
 // on it: the generated zone is the same with or without it.
+enum class HealthCheck : std::uint8_t { Smtp, Tcp };
+
 struct HealthSettings {
+    // "check": "smtp" or "tcp" asks dnsd --inventory to probe (as --health does); without
+    // it the values below wait for --health on the command line.
+    std::optional<HealthCheck> check;
     std::optional<std::uint16_t> port;  // 1..65535: the port probed
     // Seconds between two probes of an address, and a probe's limit: kHealthMaxInterval,
     // kHealthMaxTimeout.

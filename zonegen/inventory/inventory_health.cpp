@@ -1,10 +1,11 @@
 // The "health" keys of the inventory (issue 19): the top-level object that sets dnsd's
 // probing values for the zone, and a smarthost's own "health" (false, true, or
-// {"port": N}). They are only read and checked here; probing happens only in dnsd with
-// --health smtp|tcp, whose --health-* options win over these values.
+// {"port": N}). They are only read and checked here; probing happens only in dnsd, with
+// --health smtp|tcp or the inventory's own "check", and --health-* options win over these.
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <string>
 
 #include "zonegen/inventory/inventory_reader.hpp"
 
@@ -12,9 +13,9 @@ namespace zonegen::inventory_detail {
 
 namespace {
 
-constexpr Key kHealthKeys[] = {{"port", false}, {"interval", false}, {"timeout", false},
-                               {"fall", false}, {"rise", false},     {"ttl", false}};
-enum HealthKey { kPort, kInterval, kTimeout, kFall, kRise, kTtl, kHealthKeyCount };
+constexpr Key kHealthKeys[] = {{"check", false}, {"port", false}, {"interval", false}, {"timeout", false},
+                               {"fall", false},  {"rise", false}, {"ttl", false}};
+enum HealthKey { kCheck, kPort, kInterval, kTimeout, kFall, kRise, kTtl, kHealthKeyCount };
 constexpr Key kHostHealthKeys[] = {{"port", false}};
 
 constexpr std::uint64_t kMaxTtl = 2147483647;  // RFC 2181 §8
@@ -42,6 +43,18 @@ void read_health(Reader& r, const ValueOffsets& m, const Path& root, HealthSetti
     Path path = root.member(m.key);
     ValueOffsets s[kHealthKeyCount];
     if (!r.object(m.value, path, "a health object", kHealthKeys, s)) return;
+    if (s[kCheck].key != npos) {
+        std::string scratch;
+        const Path at = path.member(s[kCheck].key);
+        if (auto v = r.string(s[kCheck].value, at, "\"smtp\" or \"tcp\"", scratch)) {
+            if (*v == "smtp")
+                out.check = HealthCheck::Smtp;
+            else if (*v == "tcp")
+                out.check = HealthCheck::Tcp;
+            else
+                r.error(s[kCheck].value, at, "expected \"smtp\" or \"tcp\", found " + r.describe(s[kCheck].value));
+        }
+    }
     out.port = read_port(r, s[kPort], path);
     out.interval = read_number(r, s[kInterval], path, 1, kHealthMaxInterval, "an interval from 1 to 3600 seconds");
     out.timeout = read_number(r, s[kTimeout], path, 1, kHealthMaxTimeout, "a timeout from 1 to 60 seconds");

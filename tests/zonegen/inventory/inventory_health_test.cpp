@@ -77,6 +77,10 @@ TEST(InventoryHealth, TopLevelValuesParseIntoTheModel) {
     EXPECT_EQ(only_rise.rise, 4u);
     EXPECT_FALSE(only_rise.port || only_rise.interval || only_rise.timeout || only_rise.fall || only_rise.ttl);
     EXPECT_EQ(top(R"({ "ttl": 30, "rise": 2, "fall": 3, "timeout": 3, "interval": 10, "port": 2525 })"), h);
+    // "check" asks dnsd to probe; without it probing waits for --health.
+    EXPECT_FALSE(h.check);
+    EXPECT_EQ(top(R"({ "check": "smtp" })").check, zonegen::HealthCheck::Smtp);
+    EXPECT_EQ(top(R"({ "check": "tcp" })").check, zonegen::HealthCheck::Tcp);
 }
 
 TEST(InventoryHealth, BoundsAreInclusive) {
@@ -161,9 +165,9 @@ TEST(InventoryHealth, EachBadTopLevelValueIsOneLocatedError) {
         {R"({ "ttl": 2147483648 })",
          "/health/ttl: expected a TTL from 0 to 2147483647 seconds (RFC 2181 section 8), found 2147483648"},
         {R"({ "tiemout": 3 })", "/health/tiemout: unknown key \"tiemout\"; did you mean \"timeout\"?"},
-        {R"({ "check": "smtp" })",
-         "/health/check: unknown key \"check\"; expected one of \"port\", \"interval\", \"timeout\", \"fall\", "
-         "\"rise\", \"ttl\""},
+        {R"({ "check": "http" })", "/health/check: expected \"smtp\" or \"tcp\", found \"http\""},
+        {R"({ "check": 25 })", "/health/check: expected \"smtp\" or \"tcp\", found 25"},
+        {R"({ "chek": "smtp" })", "/health/chek: unknown key \"chek\"; did you mean \"check\"?"},
     };
     for (const auto& c : cases)
         EXPECT_EQ(errors(inventory(std::string(R"("health": )") + c.health + ",")), std::vector<std::string>{c.error})

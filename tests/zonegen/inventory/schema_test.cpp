@@ -117,7 +117,10 @@ TEST(Schema, HealthKeysOneValueAtATime) {
     const char* good_top[] = {R"({})",
                               R"({ "port": 1, "interval": 1, "timeout": 1, "fall": 1, "rise": 1, "ttl": 0 })",
                               R"({ "port": 65535, "interval": 3600, "timeout": 60, "fall": 10, "rise": 10 })",
-                              R"({ "ttl": 2147483647 })", R"({ "interval": 10.0 })"};
+                              R"({ "ttl": 2147483647 })",
+                              R"({ "interval": 10.0 })",
+                              R"({ "check": "smtp" })",
+                              R"({ "check": "tcp" })"};
     const char* bad_top[] = {"true",
                              R"("yes")",
                              R"({ "port": 0 })",
@@ -134,7 +137,7 @@ TEST(Schema, HealthKeysOneValueAtATime) {
                              R"({ "rise": 11 })",
                              R"({ "ttl": -1 })",
                              R"({ "ttl": 2147483648 })",
-                             R"({ "check": "smtp" })"};
+                             R"({ "check": "http" })"};
     const char* good_host[] = {
         "true", "false", "{}", R"({ "port": 2525 })", R"({ "port": 1 })", R"({ "port": 65535 })"};
     const char* bad_host[] = {R"("yes")",
