@@ -132,7 +132,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     dnsd::Sources sources;
     sources.inventory = argv[1];
     const auto load_start = Clock::now();
-    auto loaded = dnsd::load_table(sources, nullptr, {true, 30, with_state});
+    auto loaded = dnsd::load_table(sources, nullptr, {.health = true, .health_ttl = 30, .renumber = with_state});
     if (!loaded) fail(zonegen::format_gnu(loaded.errors().front()));
     std::shared_ptr<const dnsd::AnswerTable> compiled = loaded.value().table;
     const dnsd::HealthModel& model = *compiled->health();
