@@ -32,7 +32,7 @@ public:
             stream = shared_.options.transfer(std::move(table), query, peer_);
             if (stream) return 0;
         } else if (info.is_signed && shared_.options.signed_query) {
-            len = shared_.options.signed_query(*table, query, out, Transport::Tcp, peer_);  // RFC 8945 §5
+            len = shared_.options.signed_query(*table, query, out, Transport::Tcp, peer_, info);  // RFC 8945 §5
         }
         if (shared_.options.log_queries) {
             char line[600];

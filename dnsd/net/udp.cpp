@@ -79,7 +79,7 @@ void Worker::on_udp(int fd, bool wildcard) {
             if ((info.is_signed && shared_.options.signed_query) || shared_.options.log_queries) [[unlikely]] {
                 Endpoint peer = endpoint_of(reinterpret_cast<const sockaddr*>(&b.peers[i]), h.msg_namelen);
                 if (info.is_signed && shared_.options.signed_query)  // RFC 8945 §5: verified and signed
-                    len = shared_.options.signed_query(*table, query, b.answers[i], Transport::Udp, peer);
+                    len = shared_.options.signed_query(*table, query, b.answers[i], Transport::Udp, peer, info);
                 if (shared_.options.log_queries) {
                     char line[600];
                     write_stderr({line, format_query_line(line, Transport::Udp, peer, query, info, len)});

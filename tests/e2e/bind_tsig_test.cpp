@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <thread>
 
 #include "dnsd/primary/tsig.hpp"
@@ -59,7 +60,7 @@ TEST(BindOverTsig, TransfersFollowsSignedNotifyAndRefusesBadSignatures) {
     // NOTIFY to it is signed with that key rather than the first one.
     Dnsd dnsd(DNSD_BIN, {"--inventory", inventory, "--listen", "127.0.0.1:0", "--tsig-key", kData + "/other-name.key",
                          "--tsig-key", kData + "/xfr-key.key", "--allow-transfer", "127.0.0.1:xfr-key", "--notify",
-                         "127.0.0.1:" + std::to_string(bind_port)});
+                         "127.0.0.1:" + std::to_string(bind_port), "--log-queries"});
     ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
 
     std::string why;
@@ -100,6 +101,15 @@ TEST(BindOverTsig, TransfersFollowsSignedNotifyAndRefusesBadSignatures) {
                                              std::chrono::seconds(5), lines))
         << dnsd.process().err();
     EXPECT_EQ(bind->log().find("tsig verify failure"), std::string::npos) << bind->log();
+    // Before that transfer BIND checked the SOA with a signed query, answered signed (the
+    // query log marks it TSIG), and refused nothing of it.
+    std::istringstream log(dnsd.process().err());
+    std::size_t signed_soa = 0, n = 0;
+    for (std::string line; std::getline(log, line); ++n)
+        if (n >= lines && line.find(" " + kZone + ". SOA NOERROR ") != std::string::npos && line.ends_with(" TSIG"))
+            ++signed_soa;
+    EXPECT_GE(signed_soa, 1u) << dnsd.process().err();
+    EXPECT_EQ(dnsd.process().err().find("TSIG BAD"), std::string::npos) << dnsd.process().err();
 
     auto dig = [&](std::vector<std::string> extra, const char* type) {
         std::vector<std::string> args = {"@127.0.0.1", "-p", std::to_string(dnsd.port()), "+tries=1", "+time=5"};
