@@ -120,8 +120,7 @@ TEST(ParseQuery, FlagsATsigOnlyWhenItIsTheLastRecord) {
               owner + '\0');
 
     dnsd::ParsedQuery plain;
-    ASSERT_EQ(dnsd::parse_query(dnstest::query("smarthost.local", kSoa, edns(1232)), plain),
-              dnsd::ParseStatus::Ok);
+    ASSERT_EQ(dnsd::parse_query(dnstest::query("smarthost.local", kSoa, edns(1232)), plain), dnsd::ParseStatus::Ok);
     EXPECT_FALSE(plain.has_tsig);
 
     // A TSIG followed by an OPT is not the last record: not signed (RFC 8945 §5.1).
