@@ -20,6 +20,9 @@ struct QueryInfo {
     std::uint8_t rcode = 0;  // extended: 16 is BADVERS
     bool truncated = false;
     bool is_transfer = false;  // AXFR/IXFR over TCP: the caller streams the zone (dnsd/xfr)
+    // The query ends in a TSIG (RFC 8945 §5.1): the answer written is the unsigned one, and
+    // the caller verifies and signs off the packet path (ServerOptions::signed_query).
+    bool is_signed = false;
 };
 
 // What respond() decides where the RFCs leave a choice (NSD/Knot/BIND consensus):
