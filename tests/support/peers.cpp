@@ -222,11 +222,19 @@ Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query, 
                 t.error = "the first record is not the SOA";
                 return t;
             }
+            // RFC 1995 §4: an SOA right after the first opens an incremental answer, whose
+            // SOAs then come in pairs (old, new) until the first SOA again closes it.
+            if (t.records.size() == 1 && soa) t.incremental = true;
             t.records.push_back(rr);
-            if (soa && ++soas == 2) {
+            if (soa && t.records.size() > 1 && ++soas % 2 == 1 && (!t.incremental || rr == t.records.front())) {
                 t.complete = true;
                 return t;
             }
+        }
+        // RFC 1995 §2: the SOA alone says the client is current.
+        if (t.records.size() == 1 && t.messages.size() == 1 && d.answer.size() == 1) {
+            t.complete = t.incremental = true;
+            return t;
         }
     }
     t.error = "timeout";

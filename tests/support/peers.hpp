@@ -71,13 +71,15 @@ private:
 };
 
 // One zone transfer as a secondary sees it: every message read off one TCP connection
-// and decoded on its own by ldns, until the closing SOA (RFC 5936 §2.2), an error answer,
-// or the timeout.
+// and decoded on its own by ldns, until the closing SOA (RFC 5936 §2.2; for an incremental
+// answer the current SOA after the last difference, RFC 1995 §4), an error answer, or the
+// timeout.
 struct Transfer {
     std::vector<std::vector<std::uint8_t>> raw;  // the messages as received
     std::vector<dnstest::Decoded> messages;
     std::vector<std::string> records;  // answer lines of all messages, in order
     bool complete = false;             // began and ended with the SOA
+    bool incremental = false;          // an IXFR answer in RFC 1995 §4 form (or the SOA alone)
     std::string error;                 // why it stopped early, if it did
 };
 Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query,
