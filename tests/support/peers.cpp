@@ -241,6 +241,56 @@ Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query, 
     return t;
 }
 
+std::vector<std::uint8_t> ixfr_query(const std::string& zone, std::uint32_t serial, std::uint16_t id) {
+    dnstest::Packet q;
+    q.header(id, 0, 1, 0, 1, 0).name(zone).u16(251).u16(1);
+    q.name(zone).u16(6).u16(1).u32(300);
+    dnstest::Packet rdata;
+    rdata.name("ns1." + zone).name("hostmaster." + zone).u32(serial).u32(3600).u32(600).u32(86400).u32(300);
+    q.u16(static_cast<std::uint16_t>(rdata.size())).bytes(rdata);
+    return q.data();
+}
+
+namespace {
+bool is_soa(const std::string& rr) { return rr.find(" IN SOA ") != std::string::npos; }
+}  // namespace
+
+std::set<std::string> without_soa(const std::vector<std::string>& records) {
+    std::set<std::string> out;
+    for (const auto& rr : records)
+        if (!is_soa(rr)) out.insert(rr);
+    return out;
+}
+
+std::size_t difference_count(const Transfer& ixfr) {
+    std::size_t soas = 0;
+    for (const auto& rr : ixfr.records) soas += is_soa(rr) ? 1 : 0;
+    return soas >= 2 ? (soas - 2) / 2 : 0;
+}
+
+std::optional<std::set<std::string>> apply_ixfr(const std::vector<std::string>& before, const Transfer& ixfr,
+                                                std::string* why) {
+    if (!ixfr.complete || !ixfr.incremental) {
+        *why = "not a complete incremental transfer: " + ixfr.error;
+        return std::nullopt;
+    }
+    std::set<std::string> zone = without_soa(before);
+    // After the first SOA: old SOA, deletions, new SOA, additions, ..., the first SOA again.
+    bool adding = true;
+    for (std::size_t i = 1; i + 1 < ixfr.records.size(); ++i) {
+        const std::string& rr = ixfr.records[i];
+        if (is_soa(rr)) {
+            adding = !adding;
+        } else if (adding) {
+            zone.insert(rr);
+        } else if (zone.erase(rr) != 1) {
+            *why = "deletes a record the zone does not hold: " + rr;
+            return std::nullopt;
+        }
+    }
+    return zone;
+}
+
 std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone) {
     auto r = udp_exchange_at("127.0.0.1", port, dnstest::query(zone, 6), std::chrono::milliseconds(500));
     if (!r) return std::nullopt;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -84,6 +85,19 @@ struct Transfer {
 };
 Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query,
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// An IXFR query (RFC 1995 §3) for zone from a client at serial: the SOA in authority.
+std::vector<std::uint8_t> ixfr_query(const std::string& zone, std::uint32_t serial, std::uint16_t id = 0x4242);
+
+// The records of a zone after an incremental transfer (RFC 1995 §4) is applied to before
+// (a full transfer's records); nullopt, with *why, if the transfer is not incremental or
+// deletes a record that before does not hold. SOA records are left out of both.
+std::optional<std::set<std::string>> apply_ixfr(const std::vector<std::string>& before, const Transfer& ixfr,
+                                                std::string* why);
+// The records of a full transfer but the SOA.
+std::set<std::string> without_soa(const std::vector<std::string>& records);
+// The differences in an incremental transfer.
+std::size_t difference_count(const Transfer& ixfr);
 
 // The SOA serial a server on 127.0.0.1:port answers for zone over UDP; nullopt if none.
 std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone);
