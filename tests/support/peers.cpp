@@ -86,9 +86,9 @@ std::unique_ptr<PeerServer> PeerServer::nsd_secondary(const SecondarySpec& spec,
     }
     conf += "zone:\n  name: \"" + spec.origin + "\"\n  zonefile: \"" + d + "/" + spec.origin + ".zone\"\n" +
             "  request-xfr: 127.0.0.1@" + std::to_string(spec.primary_port) + " " + key + "\n" +
-            "  allow-notify: 127.0.0.1 " + key + "\n";
+            "  allow-notify: 127.0.0.1 " + key + "\n" + "  provide-xfr: 127.0.0.1 " + key + "\n";
     write_text(s->dir_ / "nsd.conf", conf);
-    if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why, spec.wait)) return nullptr;
     return s;
 }
 
@@ -122,11 +122,12 @@ std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec
     }
     conf += "remote:\n  - id: primary\n    address: 127.0.0.1@" + std::to_string(spec.primary_port) + "\n" +
             key_line + "acl:\n  - id: notify_from_primary\n    address: 127.0.0.1\n    action: notify\n" + key_line +
+            "  - id: transfer_out\n    address: 127.0.0.1\n    action: transfer\n" + key_line +
             "zone:\n  - domain: " + spec.origin + "\n    storage: \"" + d + "\"\n    file: \"" + spec.origin +
-            ".zone\"\n    master: primary\n    acl: notify_from_primary\n";
+            ".zone\"\n    master: primary\n    acl: [notify_from_primary, transfer_out]\n";
     write_text(s->dir_ / "knot.conf", conf);
     // knotd stays in the foreground unless told -d.
-    if (!s->launch("knotd", {"-c", s->dir_ / "knot.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("knotd", {"-c", s->dir_ / "knot.conf"}, spec.origin, why, spec.wait)) return nullptr;
     return s;
 }
 
@@ -161,30 +162,47 @@ std::unique_ptr<PeerServer> PeerServer::bind_secondary(const SecondarySpec& spec
     }
     primaries += "; }";
     conf += "zone \"" + spec.origin + "\" {\n  type secondary;\n  " + primaries + ";\n  file \"" + d + "/" +
-            spec.origin + ".zone\";\n  allow-notify { 127.0.0.1; };\n};\n";
+            spec.origin + ".zone\";\n  allow-notify { 127.0.0.1; };\n  allow-transfer { 127.0.0.1; };\n};\n";
     write_text(s->dir_ / "named.conf", conf);
     // -g: foreground, log to stderr; -n 1: one worker thread is plenty for a test.
-    if (!s->launch("named", {"-g", "-n", "1", "-c", s->dir_ / "named.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("named", {"-g", "-n", "1", "-c", s->dir_ / "named.conf"}, spec.origin, why, spec.wait))
+        return nullptr;
     return s;
 }
 
+void PeerServer::stop() {
+    if (process_) process_->stop(std::chrono::seconds(10));
+    process_.reset();
+}
+
+bool PeerServer::restart(std::string* why, std::chrono::seconds timeout) {
+    stop();
+    return launch(program_, args_, first_zone_, why, false) && wait_ready(why, timeout);
+}
+
 bool PeerServer::launch(const std::string& program, const std::vector<std::string>& args,
-                        const std::string& first_zone, std::string* why) {
+                        const std::string& first_zone, std::string* why, bool wait) {
     program_ = program;
+    args_ = args;
+    first_zone_ = first_zone;
     process_ = std::make_unique<Process>(program, args);
     if (!process_->started()) {
         *why = "cannot start " + program + ": " + process_->start_error();
         return false;
     }
-    auto q = dnstest::query(first_zone, 6);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    return !wait || wait_ready(why);
+}
+
+bool PeerServer::wait_ready(std::string* why, std::chrono::seconds timeout) {
+    auto q = dnstest::query(first_zone_, 6);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (process_->wait(std::chrono::milliseconds(0))) break;  // it exited: report below
         auto r = udp_exchange_at("127.0.0.1", port_, q, std::chrono::milliseconds(200));
         if (r && dnstest::decode(*r).answer.size() == 1) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    *why = program + " did not answer on 127.0.0.1 port " + std::to_string(port_) + ":\n" + log();
+    *why = program_ + " did not answer on 127.0.0.1 port " + std::to_string(port_) + ":\n" + log();
     return false;
 }
 
