@@ -29,7 +29,6 @@ struct Plan {
     BlobSource body;  // where answer and additional are
     BlobSource authority_source;
     bool additional_required = false;  // referral glue: TC rather than drop (RFC 9471 §3)
-    bool truncate = false;             // TC with empty sections whatever the size (IXFR over UDP)
     std::size_t delta = 0;             // real question name length minus the template's
 };
 
@@ -145,8 +144,11 @@ void ixfr_over_udp(const Tables& t, std::span<const std::uint8_t> msg, const Par
         at_node(t, *apex, wire::type::kSoa, q.qname_length, 0, p);
         return;
     }
+    // An answer no message can hold: the size check below turns it into TC with empty
+    // sections, and ordinary queries pay no flag for this rare one.
+    static constexpr Blob kNeverFits{.length = 0xFFFFFFFFu};
     p.aa = true;
-    p.truncate = true;
+    p.answer = &kNeverFits;
 }
 
 void decide(const Tables& t, std::span<const std::uint8_t> msg, const ParsedQuery& q, ParseStatus status,
@@ -218,11 +220,11 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     const std::size_t question = q.has_question ? q.question_end - kHeaderSize : 0;
     const std::size_t fixed = kHeaderSize + question + (opt ? kOptSize : 0);
     if (fixed > limit) return 0;  // the caller's buffer breaks the 512-octet contract
-    bool tc = p.truncate;
+    bool tc = false;
     auto total = [&] { return fixed + size_of(p.answer) + size_of(p.authority) + size_of(p.additional); };
     // RFC 2181 §9: additional data may be left out without TC; referral glue may not.
     if (total() > limit && !p.additional_required) p.additional = nullptr;
-    if (tc || total() > limit) {
+    if (total() > limit) {
         tc = true;  // RFC 1035 §4.2.1: the client retries over TCP
         p.answer = p.authority = p.additional = nullptr;
     }
