@@ -107,7 +107,7 @@ std::vector<std::uint8_t> ixfr_query(const std::string& zone, std::uint32_t seri
 // (a full transfer's records); nullopt, with *why, if the transfer is not incremental or
 // deletes a record that before does not hold. SOA records are left out of both.
 std::optional<std::set<std::string>> apply_ixfr(const std::vector<std::string>& before, const Transfer& ixfr,
-                                                std::string* why, bool wait = true);
+                                                std::string* why);
 // The records of a full transfer but the SOA.
 std::set<std::string> without_soa(const std::vector<std::string>& records);
 // The differences in an incremental transfer.
