@@ -73,8 +73,8 @@ std::strong_ordering compare_names(std::string_view a, std::string_view b) {
 // The order of a zone image's records: owner (§6.1), then type, then RDATA as octets
 // (§6.3; ZoneImage keeps RDATA in canonical form). TTL is not part of a record's identity.
 std::strong_ordering compare_records(const ZoneImage::Record& a, const ZoneImage::Record& b) {
-    if (auto c = compare_names(a.owner(), b.owner()); c != 0) return c;
-    if (auto c = a.type() <=> b.type(); c != 0) return c;
+    if (auto c = compare_names(a.owner(), b.owner()); std::is_neq(c)) return c;
+    if (auto c = a.type() <=> b.type(); std::is_neq(c)) return c;
     const int c = a.rdata().compare(b.rdata());
     return c < 0 ? std::strong_ordering::less : (c > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
 }
@@ -124,21 +124,21 @@ std::optional<Difference> diff(const ZoneImage& from, const ZoneImage& to) {
     while (a.more() || b.more()) {
         auto c = !a.more() ? std::strong_ordering::greater
                            : (!b.more() ? std::strong_ordering::less : compare_records(a.record(), b.record()));
-        if (c == 0 && a.record().ttl() == b.record().ttl()) {
+        if (std::is_eq(c) && a.record().ttl() == b.record().ttl()) {
             a.advance();
             b.advance();
             continue;
         }
-        if (c <= 0) {  // only in the old version, or its TTL changed: deleted
+        if (std::is_lteq(c)) {  // only in the old version, or its TTL changed: deleted
             append_record(d.records, view(a.record()));
             ++d.deleted;
         }
-        if (c >= 0) {  // only in the new version, or its TTL changed: added
+        if (std::is_gteq(c)) {  // only in the new version, or its TTL changed: added
             append_record(added, view(b.record()));
             ++d.added;
         }
-        if (c <= 0) a.advance();
-        if (c >= 0) b.advance();
+        if (std::is_lteq(c)) a.advance();
+        if (std::is_gteq(c)) b.advance();
         if (a.broken() || b.broken()) return std::nullopt;
     }
     if (a.broken() || b.broken()) return std::nullopt;
