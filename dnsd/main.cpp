@@ -88,7 +88,11 @@ int run(int argc, char** argv) {
         "TTL of every MX RRset and the smarthosts' A/AAAA while health is on: min(zone TTL, this) (default 30)")(
         "state-dir", po::value<std::string>()->value_name("DIR"),
         "keep the last served serial per zone here; every change of the answers (health or reload) is then a "
-        "new serial for secondaries, never lower than one served before, even after a restart")(
+        "new serial for secondaries, never lower than one served before, even after a restart; the IXFR journals "
+        "are kept here too (ZONE.journal)")(
+        "journal-size", po::value<std::string>()->value_name("BYTES"),
+        "IXFR journal bound per zone, in memory and in --state-dir (default 67108864): the oldest differences "
+        "go first, and a secondary older than the journal gets the full zone")(
         "idle-timeout", po::value<std::string>()->default_value("10")->value_name("SEC"),
         "TCP: close a connection with no query for this long, one whose query has not arrived whole this "
         "long after its first byte, or one that has read none of its waiting answers for this long")(
@@ -175,6 +179,10 @@ int run(int argc, char** argv) {
                                    "\"health\" has \"check\")");
     }
     if (vm.count("state-dir")) start.state_dir = vm["state-dir"].as<std::string>();
+    if (vm.count("journal-size")) {
+        start.journal_size = number("journal-size", 0, 0xFFFFFFFFu, " bytes");
+        if (!usage_problem.empty()) return usage_error(usage_problem);
+    }
 
     if (vm.count("tsig-key")) {
         for (const std::string& file : vm["tsig-key"].as<std::vector<std::string>>()) {

@@ -97,4 +97,23 @@ ParseStatus parse_query(std::span<const std::uint8_t> msg, ParsedQuery& q) noexc
     return ParseStatus::Ok;
 }
 
+bool ixfr_client_serial(std::span<const std::uint8_t> msg, const ParsedQuery& q, std::uint32_t& serial) noexcept {
+    if (!q.has_question || msg.size() < wire::kHeaderSize) return false;
+    const std::size_t answers = wire::get16(msg.data() + 6), authority = wire::get16(msg.data() + 8);
+    wire::Reader r(msg, q.question_end);
+    RecordHead h;
+    for (std::size_t i = 0; i < answers; ++i)
+        if (!read_record(r, h)) return false;
+    for (std::size_t i = 0; i < authority; ++i) {
+        if (!read_record(r, h)) return false;
+        // SERIAL is the first of the five 32-bit fields that end the RDATA (RFC 1035 §3.3.13),
+        // wherever compressed names before them end.
+        if (h.type == wire::type::kSoa && h.rdlength >= 22) {
+            serial = wire::get32(msg.data() + h.rdata + h.rdlength - 20);
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace dnsd

@@ -57,4 +57,9 @@ struct ParsedQuery {
 // msg must be at least a header long (the caller drops shorter packets).
 ParseStatus parse_query(std::span<const std::uint8_t> msg, ParsedQuery& q) noexcept;
 
+// RFC 1995 §3: the serial of the version an IXFR client has, from the SOA in the authority
+// section of msg (which parse_query() accepted into q). False if there is none. Only IXFR
+// pays for this second look at the message; other queries never call it.
+bool ixfr_client_serial(std::span<const std::uint8_t> msg, const ParsedQuery& q, std::uint32_t& serial) noexcept;
+
 }  // namespace dnsd

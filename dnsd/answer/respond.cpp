@@ -8,6 +8,7 @@
 #include "dnsd/answer/answer_table_impl.hpp"
 #include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "zonegen/core/serial.hpp"
 
 namespace dnsd {
 
@@ -123,8 +124,34 @@ void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
     negative(tables, ce->zone, len, wire::rcode::kNxDomain, p);
 }
 
-void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport transport, QueryInfo* info,
-            Plan& p) noexcept {
+// RFC 1995 §2: IXFR over UDP. A client whose serial is the zone's (or newer) gets the SOA
+// alone; any other a truncated answer, which sends it to TCP and the transfer hook (its ACL,
+// its journal). The SOA is public: any client may ask for it anyway.
+void ixfr_over_udp(const Tables& t, std::span<const std::uint8_t> msg, const ParsedQuery& q, Plan& p) noexcept {
+    const ZoneImage* zone = nullptr;
+    for (const ZoneImage& z : *t.v.served)
+        if (z.origin().wire().size() == q.qname_length &&
+            std::memcmp(z.origin().wire().data(), q.qname.data(), q.qname_length) == 0)
+            zone = &z;
+    const Entry* apex = zone ? t.t.find(q.qname.data(), q.qname_length) : nullptr;
+    if (!apex) {
+        p.rcode = wire::rcode::kRefused;  // no zone of ours has its apex here
+        return;
+    }
+    std::uint32_t serial = 0;
+    if (ixfr_client_serial(msg, q, serial) && !zonegen::serial_gt(zone->serial(), serial)) {
+        at_node(t, *apex, wire::type::kSoa, q.qname_length, 0, p);
+        return;
+    }
+    // An answer no message can hold: the size check below turns it into TC with empty
+    // sections, and ordinary queries pay no flag for this rare one.
+    static constexpr Blob kNeverFits{.length = 0xFFFFFFFFu};
+    p.aa = true;
+    p.answer = &kNeverFits;
+}
+
+void decide(const Tables& t, std::span<const std::uint8_t> msg, const ParsedQuery& q, ParseStatus status,
+            Transport transport, QueryInfo* info, Plan& p) noexcept {
     using namespace wire;
     if (q.opcode != opcode::kQuery && q.opcode != opcode::kNotify) {
         p.rcode = rcode::kNotImp;  // RFC 1035 §4.1.1
@@ -143,9 +170,9 @@ void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport
     } else if (q.qtype == type::kAxfr || q.qtype == type::kIxfr) {
         // Over TCP the caller streams the zone (dnsd/xfr) and this REFUSED is what it sends
         // if it does not. AXFR over UDP is not defined (RFC 5936 §4.2): NOTIMP, as NSD and
-        // Knot answer. IXFR over UDP is defined (RFC 1995 §2) and refused until dnsd has a
-        // journal to answer it from.
+        // Knot answer. IXFR over UDP is defined (RFC 1995 §2).
         if (transport == Transport::Tcp && info) info->is_transfer = true;
+        if (transport == Transport::Udp && q.qtype == type::kIxfr) return ixfr_over_udp(t, msg, q, p);
         p.rcode = transport == Transport::Udp && q.qtype == type::kAxfr ? rcode::kNotImp : rcode::kRefused;
     } else {
         lookup(t, q, p);
@@ -183,7 +210,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     ParsedQuery q;
     const ParseStatus status = parse_query(query, q);
     Plan p;
-    decide(t, q, status, transport, info, p);
+    decide(t, query, q, status, transport, info, p);
     // The OPT is echoed whenever the query's could be read (RFC 6891 §7).
     const bool opt = status == ParseStatus::Ok && q.has_opt;
 

@@ -43,6 +43,8 @@ struct QueryInfo {
 // - NOTIMP for opcodes other than QUERY and NOTIFY, and for MAILA/MAILB; REFUSED for
 //   NOTIFY (we are the primary), classes other than IN and ANY (CHAOS included), names
 //   outside every zone, and AXFR/IXFR (over TCP after setting info->is_transfer).
+// - IXFR over UDP (RFC 1995 §2): a client as current as the zone gets the SOA alone, any
+//   other TC with empty sections, so that it asks over TCP.
 // - Too big: additional records go first (no TC, RFC 2181 §9) unless they are referral
 //   glue; then TC with empty sections. The OPT always stays.
 //

@@ -221,13 +221,18 @@ zonegen::Exit start_and_serve(StartOptions o) {
     // Outlives the server, so that what it holds is the last reference once the server stops.
     Retirer retirer;
     retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
-    Publisher publisher(std::move(state), [&out](std::string_view m) { say(out, m); });
+    // RFC 1995: the IXFR journals, on disk in the state directory if there is one.
+    auto journals = std::make_shared<Journals>(o.journal_size, o.state_dir,
+                                               [&out](std::string_view m) { say(out, m); });
+    Publisher publisher(
+        std::move(state), [&out](std::string_view m) { say(out, m); }, journals);
     auto first = publisher.first(loaded.value().table);
     if (!first) {
         print_all(out, first.errors());
         return zonegen::Exit::Usage;
     }
 
+    o.transfer.journals = journals;
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
     // Always set: a signed query when no key is configured gets BADKEY (RFC 8945 §5.2.1).

@@ -37,11 +37,12 @@ struct HealthStart {
 struct StartOptions {
     Sources sources;
     HealthStart health;
-    std::optional<std::string> state_dir;  // --state-dir
-    ServerOptions server;                  // its transfer and signed-query hooks are made from transfer
-    TransferPolicy transfer;               // --allow-transfer; --tsig-key, which also sign answers and NOTIFYs
-    std::vector<Endpoint> notify;          // --notify targets
-    std::optional<Account> user;           // --user, already looked up (find_account)
+    std::optional<std::string> state_dir;                // --state-dir
+    std::size_t journal_size = Journals::kDefaultBound;  // --journal-size: per zone, memory and file
+    ServerOptions server;                                // its transfer and signed-query hooks come from transfer
+    TransferPolicy transfer;                             // --allow-transfer; --tsig-key, which also sign answers
+    std::vector<Endpoint> notify;                        // --notify targets
+    std::optional<Account> user;                         // --user, already looked up (find_account)
     Output out = write_stderr;
 };
 

@@ -56,7 +56,10 @@ zonegen::Result<std::shared_ptr<const AnswerTable>> Publisher::first(std::shared
         }
     }
     compiled_ = &compiled->impl();
-    return serials(std::move(compiled));
+    auto served = serials(std::move(compiled));
+    if (journals_)
+        for (const ZoneImage& z : served->zones()) journals_->open(z);
+    return served;
 }
 
 void Publisher::attach(Server& server, Notifier* notifier, Retirer& retirer) {
@@ -66,8 +69,17 @@ void Publisher::attach(Server& server, Notifier* notifier, Retirer& retirer) {
     retirer_ = &retirer;
 }
 
+// RFC 1995 §4: every change of a zone's served version is a difference in its journal.
+void Publisher::journal(const AnswerTable& before, const AnswerTable& after) {
+    if (!journals_) return;
+    for (const ZoneImage& z : after.zones())
+        for (const ZoneImage& old : before.zones())
+            if (old.origin() == z.origin() && !(old == z)) journals_->changed(old, z);
+}
+
 void Publisher::swap_in(std::shared_ptr<const AnswerTable> next) {
     std::shared_ptr<const AnswerTable> current = server_->table();
+    journal(*current, *next);  // before the version is served: an IXFR of it finds its chain
     server_->set_table(next);
     if (notifier_)
         for (const ZoneImage* z : changed_zones(current.get(), *next)) notifier_->notify(*z);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dnsd/answer/answer_table.hpp"
+#include "dnsd/primary/journal.hpp"
 #include "dnsd/primary/state_dir.hpp"
 #include "zonegen/core/diagnostic.hpp"
 
@@ -29,7 +30,10 @@ class Publisher {
 public:
     // say: one message, without "dnsd: " (lifecycle's say()).
     using Say = std::function<void(std::string_view message)>;
-    Publisher(std::optional<StateDir> state, Say say) : state_(std::move(state)), say_(std::move(say)) {}
+    // journals: where each change of a zone's served version is recorded for IXFR (synced
+    // to disk, with a state directory, before the version is served); nullptr: nowhere.
+    Publisher(std::optional<StateDir> state, Say say, std::shared_ptr<Journals> journals = nullptr)
+        : state_(std::move(state)), say_(std::move(say)), journals_(std::move(journals)) {}
 
     // Tables must be compiled with a health model when a state directory is in use
     // (CompileOptions::health_ttl; the apex SOA answers are managed only then).
@@ -52,10 +56,12 @@ public:
 private:
     std::shared_ptr<const AnswerTable> serials(std::shared_ptr<const AnswerTable> t);
     void swap_in(std::shared_ptr<const AnswerTable> next);
+    void journal(const AnswerTable& before, const AnswerTable& after);
 
     std::mutex mutex_;
     std::optional<StateDir> state_;
     Say say_;
+    std::shared_ptr<Journals> journals_;
     Server* server_ = nullptr;
     Notifier* notifier_ = nullptr;
     Retirer* retirer_ = nullptr;

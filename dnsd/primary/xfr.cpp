@@ -1,4 +1,5 @@
-// AXFR streaming (RFC 5936 §2.2) and the transfer decision (ACL, zone, TSIG).
+// AXFR and IXFR streaming (RFC 5936 §2.2, RFC 1995 §4) and the transfer decision (ACL,
+// zone, TSIG, journal).
 #include "dnsd/primary/xfr.hpp"
 
 #include <ctime>
@@ -11,6 +12,7 @@
 #include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
 #include "dnsd/net/log.hpp"
+#include "zonegen/core/serial.hpp"
 
 namespace dnsd {
 
@@ -20,16 +22,22 @@ namespace {
 // still fit the 65535-octet TCP frame.
 constexpr std::size_t kTsigRoom = 512;
 
+// An AXFR, or with a chain an IXFR: the current SOA, the chain's records (each difference's
+// old SOA, deletions, new SOA, additions), the current SOA again; an empty chain is the
+// current SOA alone (RFC 1995 §2, §4). Both are framed alike (RFC 5936 §2.2).
 class AxfrStream final : public MessageStream {
 public:
     AxfrStream(std::shared_ptr<const AnswerTable> snapshot, const ZoneImage& zone,
                std::span<const std::uint8_t> query, std::size_t message_size, std::optional<TsigSigner> signer,
-               std::string peer)
+               std::string peer, std::optional<Chain> chain = std::nullopt, std::uint32_t from = 0)
         : snapshot_(std::move(snapshot)),
           zone_(zone),
           message_size_(std::clamp<std::size_t>(message_size, 512, wire::kMaxMessage - kTsigRoom)),
           signer_(std::move(signer)),
-          peer_(std::move(peer)) {
+          peer_(std::move(peer)),
+          ixfr_(chain.has_value()),
+          chain_(std::move(chain).value_or(Chain{})),
+          from_(from) {
         ParsedQuery q;
         parse_query(query, q);
         id_ = q.id;
@@ -54,7 +62,10 @@ public:
         if (!question_.empty()) w.question(question_);
         bool widened = false;
         while (phase_ != Phase::Done) {
-            if (phase_ == Phase::Body) {
+            if (phase_ == Phase::Body && ixfr_) {
+                w.start_record(change_.owner, change_.type, wire::klass::kIn, change_.ttl);
+                w.rdata(change_.type, change_.rdata);
+            } else if (phase_ == Phase::Body) {
                 w.start_record(record_.owner(), record_.type(), wire::klass::kIn, record_.ttl());
                 w.rdata(record_.type(), record_.rdata());
             } else {
@@ -90,22 +101,38 @@ public:
             std::copy(msg.begin(), msg.end(), out.begin());
             len = msg.size();
         }
-        if (phase_ == Phase::Done && !peer_.empty())
+        bytes_ += 2 + len;  // with the TCP length field
+        if (phase_ == Phase::Done && !peer_.empty() && ixfr_)
+            log_line("IXFR of " + zone_.origin().text() + " from " + peer_ + ": serial " + std::to_string(from_) +
+                     " -> " + std::to_string(zone_.serial()) + ", " + std::to_string(chain_.size()) +
+                     " differences, " + std::to_string(bytes_) + " bytes" + (signer_ ? ", signed" : ""));
+        else if (phase_ == Phase::Done && !peer_.empty())
             log_line("transfer of " + zone_.origin().text() + " serial " + std::to_string(zone_.serial()) + " to " +
                      peer_ + " done: " + std::to_string(records_) + " records in " + std::to_string(messages_) +
-                     (messages_ == 1 ? " message" : " messages") + (signer_ ? ", signed" : ""));
+                     (messages_ == 1 ? " message" : " messages") + ", " + std::to_string(bytes_) + " bytes" +
+                     (signer_ ? ", signed" : ""));
         return len;
     }
 
 private:
     enum class Phase { FirstSoa, Body, LastSoa, Done };
 
-    // Moves to the next record: the SOA, the body (read into record_), the SOA again.
+    // Moves to the next record: the SOA, the body (the zone's records read into record_, or
+    // the chain's into change_), the SOA again.
     void advance() {
-        if (phase_ == Phase::FirstSoa || phase_ == Phase::Body)
+        if (ixfr_ && phase_ == Phase::FirstSoa && chain_.empty())
+            phase_ = Phase::Done;  // RFC 1995 §2: the client is current; the SOA alone
+        else if (ixfr_ && phase_ != Phase::LastSoa)
+            phase_ = next_change() ? Phase::Body : Phase::LastSoa;
+        else if (phase_ == Phase::FirstSoa || phase_ == Phase::Body)
             phase_ = zone_.next(offset_, record_) ? Phase::Body : Phase::LastSoa;
         else
             phase_ = Phase::Done;
+    }
+    bool next_change() {
+        for (; diff_ < chain_.size(); ++diff_, diff_offset_ = 0)
+            if (read_record(chain_[diff_]->records, diff_offset_, change_)) return true;
+        return false;
     }
 
     std::shared_ptr<const AnswerTable> snapshot_;  // keeps zone_ alive whatever reloads do
@@ -119,7 +146,12 @@ private:
     Phase phase_ = Phase::FirstSoa;
     std::size_t offset_ = 0;  // into the zone's body, past record_
     ZoneImage::Record record_;
-    std::size_t records_ = 0, messages_ = 0;
+    std::size_t records_ = 0, messages_ = 0, bytes_ = 0;
+    bool ixfr_;
+    Chain chain_;  // shared with the journal, which may drop them meanwhile
+    std::uint32_t from_;
+    std::size_t diff_ = 0, diff_offset_ = 0;  // into chain_, past change_
+    JournalRecord change_;
 };
 
 class SingleMessage final : public MessageStream {
@@ -198,6 +230,22 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
         }
         std::optional<TsigSigner> signer;
         if (key) signer.emplace(*key, std::move(verdict.mac));
+        if (q.qtype == wire::type::kIxfr) {
+            // RFC 1995 §2 and §4: a client that is current (or ahead) gets the SOA alone, one
+            // whose serial is in the journal the differences since; any other the whole zone.
+            std::uint32_t from = 0;
+            std::optional<Chain> chain;
+            const bool asked = ixfr_client_serial(query, q, from);
+            if (asked && !zonegen::serial_gt(zone->serial(), from))
+                chain = Chain{};
+            else if (asked && policy->journals)
+                chain = policy->journals->chain(zone->origin(), from, zone->serial());
+            if (chain)
+                return std::make_unique<AxfrStream>(snapshot, *zone, query, policy->message_size, std::move(signer),
+                                                    peer.text(), std::move(chain), from);
+            log_line(what + ": " + (asked ? "serial " + std::to_string(from) : std::string("no SOA in the request")) +
+                     " not in the journal, sending the full zone");
+        }
         // RFC 1995 §4: an IXFR may always be answered with the whole zone, AXFR style.
         log_line(what + ": sending serial " + std::to_string(zone->serial()) + (signer ? " (TSIG)" : ""));
         return std::make_unique<AxfrStream>(snapshot, *zone, query, policy->message_size, std::move(signer),

@@ -1,5 +1,5 @@
-// Zone transfers out (RFC 5936 AXFR; RFC 1995 IXFR answered with the whole zone, §4): who
-// may transfer, which zone, and the stream of messages that carries it. The stream holds
+// Zone transfers out (RFC 5936 AXFR; RFC 1995 IXFR from the journal, else the whole zone,
+// §4): who may transfer, which zone, and the stream of messages that carries it. The stream holds
 // the AnswerTable snapshot the transfer started on, so a reload in the middle changes
 // nothing for it (DESIGN "Reload").
 #pragma once
@@ -15,6 +15,7 @@
 #include "dnsd/net/server.hpp"
 #include "dnsd/net/tcp_session.hpp"
 #include "dnsd/primary/acl.hpp"
+#include "dnsd/primary/journal.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/zone.hpp"
 
@@ -26,6 +27,8 @@ struct TransferPolicy {
     // Target size of one message; a record larger than this goes alone in its message.
     // 16 KiB keeps a message small enough for a slow secondary yet cuts per-message cost.
     std::size_t message_size = 16 * 1024;
+    // Where IXFR finds its differences (RFC 1995 §4); nullptr: every IXFR gets the full zone.
+    std::shared_ptr<const Journals> journals;
 };
 
 // The messages of one AXFR of zone (which must belong to snapshot): the SOA first, then
@@ -44,7 +47,9 @@ std::unique_ptr<MessageStream> make_single_message(std::vector<std::uint8_t> mes
 // respond()'s REFUSED (nullptr); then a TSIG that fails gets NOTAUTH with
 // BADKEY/BADSIG/BADTIME; a request whose address and key (or lack of one) no rule allows
 // gets REFUSED; otherwise the zone is streamed, signed with the request's key if it was
-// signed. Every decision is logged with the peer's address.
+// signed: for an IXFR whose client is current the SOA alone, for one whose serial is in
+// the journal the differences since, else the whole zone. Every decision is logged with
+// the peer's address.
 TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy);
 
 }  // namespace dnsd

@@ -86,9 +86,9 @@ std::unique_ptr<PeerServer> PeerServer::nsd_secondary(const SecondarySpec& spec,
     }
     conf += "zone:\n  name: \"" + spec.origin + "\"\n  zonefile: \"" + d + "/" + spec.origin + ".zone\"\n" +
             "  request-xfr: 127.0.0.1@" + std::to_string(spec.primary_port) + " " + key + "\n" +
-            "  allow-notify: 127.0.0.1 " + key + "\n";
+            "  allow-notify: 127.0.0.1 " + key + "\n" + "  provide-xfr: 127.0.0.1 " + key + "\n";
     write_text(s->dir_ / "nsd.conf", conf);
-    if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why, spec.wait)) return nullptr;
     return s;
 }
 
@@ -122,11 +122,12 @@ std::unique_ptr<PeerServer> PeerServer::knot_secondary(const SecondarySpec& spec
     }
     conf += "remote:\n  - id: primary\n    address: 127.0.0.1@" + std::to_string(spec.primary_port) + "\n" +
             key_line + "acl:\n  - id: notify_from_primary\n    address: 127.0.0.1\n    action: notify\n" + key_line +
+            "  - id: transfer_out\n    address: 127.0.0.1\n    action: transfer\n" + key_line +
             "zone:\n  - domain: " + spec.origin + "\n    storage: \"" + d + "\"\n    file: \"" + spec.origin +
-            ".zone\"\n    master: primary\n    acl: notify_from_primary\n";
+            ".zone\"\n    master: primary\n    acl: [notify_from_primary, transfer_out]\n";
     write_text(s->dir_ / "knot.conf", conf);
     // knotd stays in the foreground unless told -d.
-    if (!s->launch("knotd", {"-c", s->dir_ / "knot.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("knotd", {"-c", s->dir_ / "knot.conf"}, spec.origin, why, spec.wait)) return nullptr;
     return s;
 }
 
@@ -161,30 +162,47 @@ std::unique_ptr<PeerServer> PeerServer::bind_secondary(const SecondarySpec& spec
     }
     primaries += "; }";
     conf += "zone \"" + spec.origin + "\" {\n  type secondary;\n  " + primaries + ";\n  file \"" + d + "/" +
-            spec.origin + ".zone\";\n  allow-notify { 127.0.0.1; };\n};\n";
+            spec.origin + ".zone\";\n  allow-notify { 127.0.0.1; };\n  allow-transfer { 127.0.0.1; };\n};\n";
     write_text(s->dir_ / "named.conf", conf);
     // -g: foreground, log to stderr; -n 1: one worker thread is plenty for a test.
-    if (!s->launch("named", {"-g", "-n", "1", "-c", s->dir_ / "named.conf"}, spec.origin, why)) return nullptr;
+    if (!s->launch("named", {"-g", "-n", "1", "-c", s->dir_ / "named.conf"}, spec.origin, why, spec.wait))
+        return nullptr;
     return s;
 }
 
+void PeerServer::stop() {
+    if (process_) process_->stop(std::chrono::seconds(10));
+    process_.reset();
+}
+
+bool PeerServer::restart(std::string* why, std::chrono::seconds timeout) {
+    stop();
+    return launch(program_, args_, first_zone_, why, false) && wait_ready(why, timeout);
+}
+
 bool PeerServer::launch(const std::string& program, const std::vector<std::string>& args,
-                        const std::string& first_zone, std::string* why) {
+                        const std::string& first_zone, std::string* why, bool wait) {
     program_ = program;
+    args_ = args;
+    first_zone_ = first_zone;
     process_ = std::make_unique<Process>(program, args);
     if (!process_->started()) {
         *why = "cannot start " + program + ": " + process_->start_error();
         return false;
     }
-    auto q = dnstest::query(first_zone, 6);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    return !wait || wait_ready(why);
+}
+
+bool PeerServer::wait_ready(std::string* why, std::chrono::seconds timeout) {
+    auto q = dnstest::query(first_zone_, 6);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (process_->wait(std::chrono::milliseconds(0))) break;  // it exited: report below
         auto r = udp_exchange_at("127.0.0.1", port_, q, std::chrono::milliseconds(200));
         if (r && dnstest::decode(*r).answer.size() == 1) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    *why = program + " did not answer on 127.0.0.1 port " + std::to_string(port_) + ":\n" + log();
+    *why = program_ + " did not answer on 127.0.0.1 port " + std::to_string(port_) + ":\n" + log();
     return false;
 }
 
@@ -222,15 +240,73 @@ Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query, 
                 t.error = "the first record is not the SOA";
                 return t;
             }
+            // RFC 1995 §4: an SOA right after the first opens an incremental answer, whose
+            // SOAs then come in pairs (old, new) until the first SOA again closes it.
+            if (t.records.size() == 1 && soa) t.incremental = true;
             t.records.push_back(rr);
-            if (soa && ++soas == 2) {
+            if (soa && t.records.size() > 1 && ++soas % 2 == 1 && (!t.incremental || rr == t.records.front())) {
                 t.complete = true;
                 return t;
             }
         }
+        // RFC 1995 §2: the SOA alone says the client is current.
+        if (t.records.size() == 1 && t.messages.size() == 1 && d.answer.size() == 1) {
+            t.complete = t.incremental = true;
+            return t;
+        }
     }
     t.error = "timeout";
     return t;
+}
+
+std::vector<std::uint8_t> ixfr_query(const std::string& zone, std::uint32_t serial, std::uint16_t id) {
+    dnstest::Packet q;
+    q.header(id, 0, 1, 0, 1, 0).name(zone).u16(251).u16(1);
+    q.name(zone).u16(6).u16(1).u32(300);
+    dnstest::Packet rdata;
+    rdata.name("ns1." + zone).name("hostmaster." + zone).u32(serial).u32(3600).u32(600).u32(86400).u32(300);
+    q.u16(static_cast<std::uint16_t>(rdata.size())).bytes(rdata);
+    return q.data();
+}
+
+namespace {
+bool is_soa(const std::string& rr) { return rr.find(" IN SOA ") != std::string::npos; }
+}  // namespace
+
+std::set<std::string> without_soa(const std::vector<std::string>& records) {
+    std::set<std::string> out;
+    for (const auto& rr : records)
+        if (!is_soa(rr)) out.insert(rr);
+    return out;
+}
+
+std::size_t difference_count(const Transfer& ixfr) {
+    std::size_t soas = 0;
+    for (const auto& rr : ixfr.records) soas += is_soa(rr) ? 1 : 0;
+    return soas >= 2 ? (soas - 2) / 2 : 0;
+}
+
+std::optional<std::set<std::string>> apply_ixfr(const std::vector<std::string>& before, const Transfer& ixfr,
+                                                std::string* why) {
+    if (!ixfr.complete || !ixfr.incremental) {
+        *why = "not a complete incremental transfer: " + ixfr.error;
+        return std::nullopt;
+    }
+    std::set<std::string> zone = without_soa(before);
+    // After the first SOA: old SOA, deletions, new SOA, additions, ..., the first SOA again.
+    bool adding = true;
+    for (std::size_t i = 1; i + 1 < ixfr.records.size(); ++i) {
+        const std::string& rr = ixfr.records[i];
+        if (is_soa(rr)) {
+            adding = !adding;
+        } else if (adding) {
+            zone.insert(rr);
+        } else if (zone.erase(rr) != 1) {
+            *why = "deletes a record the zone does not hold: " + rr;
+            return std::nullopt;
+        }
+    }
+    return zone;
 }
 
 std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct SecondarySpec {
     std::uint16_t primary_port = 0;  // dnsd on 127.0.0.1, TCP for AXFR, UDP for SOA checks
     std::optional<TsigSpec> tsig;    // sign transfers and expect signed NOTIFYs
     std::uint16_t port = 0;          // where the secondary listens; 0: a free port
+    // Wait for the first transfer before returning; false: return once started, and call
+    // wait_ready() (start several secondaries from one thread: they die with the thread that
+    // started them).
+    bool wait = true;
 };
 
 class PeerServer {
@@ -44,7 +49,8 @@ public:
     // sets *why) if it does not answer an SOA query for the first zone within the timeout.
     static std::unique_ptr<PeerServer> nsd(const std::vector<ZoneSpec>& zones, std::string* why);
 
-    // Secondaries for spec.origin that accept NOTIFY from 127.0.0.1. They return once the
+    // Secondaries for spec.origin that accept NOTIFY from 127.0.0.1 and transfer the zone
+    // out to it (so a test can compare all they hold). They return once the
     // first transfer completed (the zone's SOA is answered), or nullptr with *why (their log)
     // if it does not within the timeout. NSD with -d, Knot in the foreground, BIND with -g.
     static std::unique_ptr<PeerServer> nsd_secondary(const SecondarySpec& spec, std::string* why);
@@ -55,6 +61,13 @@ public:
     PeerServer(const PeerServer&) = delete;
     PeerServer& operator=(const PeerServer&) = delete;
 
+    // Stops the server, keeping its directory (a secondary's copy of the zone, its journal).
+    void stop();
+    // Starts it again as before; false (and *why) if it does not answer in time.
+    bool restart(std::string* why, std::chrono::seconds timeout = std::chrono::seconds(15));
+    // Waits (bounded) until the server answers the SOA of its first zone; false (and *why) if not.
+    bool wait_ready(std::string* why, std::chrono::seconds timeout = std::chrono::seconds(15));
+
     std::uint16_t port() const { return port_; }
     std::string log() const;                              // what the server printed, for failure messages
     const std::string& name() const { return program_; }  // "nsd", "knotd", "named"
@@ -62,26 +75,43 @@ public:
 private:
     PeerServer() = default;
     bool launch(const std::string& program, const std::vector<std::string>& args, const std::string& first_zone,
-                std::string* why);
+                std::string* why, bool wait = true);
 
     TempDir dir_;
     std::uint16_t port_ = 0;
     std::unique_ptr<Process> process_;
     std::string program_;
+    std::vector<std::string> args_;
+    std::string first_zone_;
 };
 
 // One zone transfer as a secondary sees it: every message read off one TCP connection
-// and decoded on its own by ldns, until the closing SOA (RFC 5936 §2.2), an error answer,
-// or the timeout.
+// and decoded on its own by ldns, until the closing SOA (RFC 5936 §2.2; for an incremental
+// answer the current SOA after the last difference, RFC 1995 §4), an error answer, or the
+// timeout.
 struct Transfer {
     std::vector<std::vector<std::uint8_t>> raw;  // the messages as received
     std::vector<dnstest::Decoded> messages;
     std::vector<std::string> records;  // answer lines of all messages, in order
     bool complete = false;             // began and ended with the SOA
+    bool incremental = false;          // an IXFR answer in RFC 1995 §4 form (or the SOA alone)
     std::string error;                 // why it stopped early, if it did
 };
 Transfer transfer_from(std::uint16_t port, std::span<const std::uint8_t> query,
                        std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// An IXFR query (RFC 1995 §3) for zone from a client at serial: the SOA in authority.
+std::vector<std::uint8_t> ixfr_query(const std::string& zone, std::uint32_t serial, std::uint16_t id = 0x4242);
+
+// The records of a zone after an incremental transfer (RFC 1995 §4) is applied to before
+// (a full transfer's records); nullopt, with *why, if the transfer is not incremental or
+// deletes a record that before does not hold. SOA records are left out of both.
+std::optional<std::set<std::string>> apply_ixfr(const std::vector<std::string>& before, const Transfer& ixfr,
+                                                std::string* why);
+// The records of a full transfer but the SOA.
+std::set<std::string> without_soa(const std::vector<std::string>& records);
+// The differences in an incremental transfer.
+std::size_t difference_count(const Transfer& ixfr);
 
 // The SOA serial a server on 127.0.0.1:port answers for zone over UDP; nullopt if none.
 std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone);

@@ -168,10 +168,12 @@ TEST_F(Respond, OpcodesOtherThanQueryAndNotify) {
 TEST_F(Respond, ZoneTransfers) {
     for (std::uint16_t t : {std::uint16_t{252}, std::uint16_t{251}}) {
         // Not over UDP: AXFR is undefined there (RFC 5936 §4.2, NOTIMP as NSD and Knot);
-        // IXFR is defined (RFC 1995 §2) but refused until dnsd keeps a journal.
+        // IXFR is defined (RFC 1995 §2): without a serial to compare, TC sends it to TCP.
         auto r = ask("smarthost.local", t);
         expect_sane(r);
-        EXPECT_EQ(r.d.rcode, t == 252 ? 4 : 5);
+        EXPECT_EQ(r.d.rcode, t == 252 ? 4 : 0);
+        EXPECT_EQ(r.d.tc, t == 251);
+        EXPECT_TRUE(r.d.answer.empty());
         EXPECT_FALSE(r.info.is_transfer);
         r = ask("smarthost.local", t, {}, Transport::Tcp);
         expect_sane(r);
@@ -187,6 +189,25 @@ TEST_F(Respond, ZoneTransfers) {
     expect_sane(r);
     EXPECT_EQ(r.d.rcode, 5);
     EXPECT_TRUE(r.info.is_transfer);
+    // Over UDP (RFC 1995 §2): a client as current as the zone gets the SOA alone, an older one
+    // TC with empty sections. The serial is found behind compressed names.
+    for (std::uint32_t serial : {2026112301u, 2026112302u, 2026112300u, 1u}) {
+        Packet u;
+        u.header(1, 0, 1, 0, 1, 0).name("smarthost.local").u16(251).u16(1);
+        u.u16(0xC00C).u16(kSoa).u16(1).u32(300).u16(24).u16(0xC00C).u16(0xC00C);
+        u.u32(serial).u32(2).u32(3).u32(4).u32(5);
+        auto a = ask(u);
+        expect_sane(a);
+        EXPECT_EQ(a.d.rcode, 0) << serial;
+        EXPECT_TRUE(a.d.aa) << serial;
+        const bool current = serial == 2026112301u || serial == 2026112302u;
+        EXPECT_EQ(a.d.tc, !current) << serial;
+        ASSERT_EQ(a.d.answer.size(), current ? 1u : 0u) << serial;
+        if (current) {
+            EXPECT_NE(a.d.answer[0].find(" IN SOA ns1.smarthost.local. hostmaster.smarthost.local. 2026112301 "),
+                      std::string::npos);
+        }
+    }
 }
 
 TEST_F(Respond, MetaTypes) {

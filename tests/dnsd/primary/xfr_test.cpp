@@ -1,7 +1,11 @@
 // AXFR out (RFC 5936): the message stream decoded one message at a time by ldns (so no
 // message leans on another's compression), the SOA first and last, every record once, the
 // snapshot kept alive by the stream; and against a running dnsd: nobody may transfer by
-// default, only --allow-transfer ranges may, never over UDP, IXFR gets the whole zone.
+// default, only --allow-transfer ranges may, never over UDP, IXFR for a serial dnsd has no
+// journal for gets the whole zone; after reloads IXFR gets the chained differences (RFC
+// 1995 §4), and over UDP the SOA alone or TC (§2).
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -233,6 +237,93 @@ TEST(DnsdXfr, IxfrGetsTheWholeZone) {
     auto zone = zonegen::load_zone_file(kZoneFile);
     ASSERT_TRUE(zone.ok());
     EXPECT_EQ(t.records.size(), zone.value().record_count() + 1);
+}
+
+// A version of the e2e zone: serial, and one host of its own per version so that every
+// reload changes a record (one deleted, one added).
+std::string zone_version(const std::string& base, std::uint32_t serial) {
+    std::string text = base;
+    const std::string old_serial = "2026112301";
+    text.replace(text.find(old_serial), old_serial.size(), std::to_string(serial));
+    return text + "version" + std::to_string(serial) + " IN A 192.0.2." + std::to_string(serial % 200) + "\n";
+}
+
+TEST(DnsdXfr, IxfrAfterReloadsSendsTheChainedDifferencesAndUdpSendsTheSoaOrTc) {
+    TempDir dir;
+    const std::string base = read_text(kZoneFile);
+    const std::string file = dir / "smarthost.local.zone";
+    write_text(file, zone_version(base, 10));
+    Dnsd dnsd(DNSD_BIN, {"--zone", file, "--listen", "127.0.0.1:0", "--allow-transfer", "127.0.0.1"});
+    ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
+    std::map<std::uint32_t, std::vector<std::string>> full;  // serial -> AXFR records
+    for (std::uint32_t serial = 10; serial <= 13; ++serial) {
+        if (serial > 10) {
+            write_text(file, zone_version(base, serial));
+            const std::size_t lines = dnsd.process().err_line_count();
+            dnsd.process().signal(SIGHUP);
+            ASSERT_TRUE(dnsd.process().wait_for_line("dnsd: reloaded", std::chrono::seconds(5), lines))
+                << dnsd.process().err();
+        }
+        Transfer t = transfer_from(dnsd.port(), dnstest::query("smarthost.local", kAxfr));
+        ASSERT_TRUE(t.complete) << t.error;
+        full[serial] = t.records;
+    }
+    // From each older serial, the chain to 13; applied to that version it gives version 13.
+    for (std::uint32_t from = 10; from < 13; ++from) {
+        Transfer t = transfer_from(dnsd.port(), ixfr_query("smarthost.local", from));
+        ASSERT_TRUE(t.complete) << t.error;
+        EXPECT_TRUE(t.incremental) << from;
+        EXPECT_EQ(difference_count(t), 13 - from);
+        EXPECT_EQ(t.messages.front().question.front(), "smarthost.local. IN IXFR");
+        std::string why;
+        auto applied = apply_ixfr(full[from], t, &why);
+        ASSERT_TRUE(applied) << why;
+        EXPECT_EQ(*applied, without_soa(full[13])) << "from " << from;
+        EXPECT_TRUE(dnsd.process().wait_for_line("IXFR of smarthost.local. from 127.0.0.1", std::chrono::seconds(2)));
+    }
+    EXPECT_NE(dnsd.process().err().find(": serial 10 -> 13, 3 differences, "), std::string::npos)
+        << dnsd.process().err();
+    // Current (or ahead): the SOA alone.
+    for (std::uint32_t serial : {13u, 14u}) {
+        Transfer t = transfer_from(dnsd.port(), ixfr_query("smarthost.local", serial));
+        ASSERT_TRUE(t.complete) << t.error;
+        ASSERT_EQ(t.records.size(), 1u);
+        EXPECT_EQ(t.records[0], full[13].front());
+    }
+    // Unknown: the whole zone.
+    Transfer unknown = transfer_from(dnsd.port(), ixfr_query("smarthost.local", 5));
+    ASSERT_TRUE(unknown.complete) << unknown.error;
+    EXPECT_FALSE(unknown.incremental);
+    EXPECT_EQ(unknown.records, full[13]);
+    EXPECT_NE(dnsd.process().err().find("serial 5 not in the journal, sending the full zone"), std::string::npos)
+        << dnsd.process().err();
+
+    // RFC 1995 §2 over UDP: current gets the SOA alone, older gets TC and nothing.
+    auto current = udp_exchange_at("127.0.0.1", dnsd.port(), ixfr_query("smarthost.local", 13),
+                                   std::chrono::seconds(2));
+    ASSERT_TRUE(current);
+    auto c = dnstest::decode(*current);
+    ASSERT_TRUE(c.ok) << c.error;
+    EXPECT_EQ(c.rcode, 0);
+    EXPECT_TRUE(c.aa);
+    EXPECT_FALSE(c.tc);
+    ASSERT_EQ(c.answer.size(), 1u);
+    EXPECT_NE(c.answer[0].find(" IN SOA "), std::string::npos);
+    EXPECT_NE(c.answer[0].find(" 13 "), std::string::npos) << c.answer[0];
+    EXPECT_EQ(c.question.front(), "smarthost.local. IN IXFR");
+    auto behind = udp_exchange_at("127.0.0.1", dnsd.port(), ixfr_query("smarthost.local", 11),
+                                  std::chrono::seconds(2));
+    ASSERT_TRUE(behind);
+    auto b = dnstest::decode(*behind);
+    ASSERT_TRUE(b.ok) << b.error;
+    EXPECT_EQ(b.rcode, 0);
+    EXPECT_TRUE(b.tc);
+    EXPECT_TRUE(b.answer.empty() && b.authority.empty());
+    // Not a zone apex: refused, as over TCP.
+    auto sub = udp_exchange_at("127.0.0.1", dnsd.port(), ixfr_query("oxford.smarthost.local", 13),
+                               std::chrono::seconds(2));
+    ASSERT_TRUE(sub);
+    EXPECT_EQ(dnstest::decode(*sub).rcode, 5);
 }
 
 TEST(DnsdXfr, BadAllowTransferIsAUsageError) {
