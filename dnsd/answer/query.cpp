@@ -42,11 +42,13 @@ bool read_record(wire::Reader& r, RecordHead& h) noexcept {
 // requestor sends it empty, RFC 5001 §2.1; NSD and BIND answer a non-empty one alike).
 bool read_options(std::span<const std::uint8_t> rdata, ParsedQuery& q) noexcept {
     wire::Reader r(rdata);
+    bool nsid = false;
     while (r.remaining() > 0) {
         std::uint16_t code = 0, length = 0;
         if (!r.u16(code) || !r.u16(length) || !r.skip(length)) return false;
-        if (code == wire::kOptionNsid) q.nsid = true;
+        nsid |= code == wire::kOptionNsid;
     }
+    q.nsid = nsid;
     return true;
 }
 
