@@ -102,6 +102,13 @@ struct BlobSource {
     const std::uint16_t* relocs = nullptr;
 };
 
+// The negative answers of a version whose serials differ from the compiled ones.
+struct Negatives {
+    std::vector<ZoneAnswers> zones;
+    TableVector<std::uint8_t> bytes;
+    TableVector<std::uint16_t> relocs;
+};
+
 // What one version of a table serves beyond its compiled Impl (answer_table.hpp).
 struct AnswerTable::Version {
     std::shared_ptr<const std::vector<ZoneImage>> loaded;      // as compiled
@@ -109,14 +116,9 @@ struct AnswerTable::Version {
     std::vector<std::uint8_t> up;                              // per health address; empty: all up
     std::vector<std::shared_ptr<const OverrideChunk>> chunks;  // by TypeAnswer index / kSize; may be empty
     // Negative answers with the served serials; null while they are the compiled ones.
-    std::shared_ptr<const struct Negatives> negatives;
+    std::shared_ptr<const Negatives> negatives;
 };
 
-struct Negatives {
-    std::vector<ZoneAnswers> zones;
-    TableVector<std::uint8_t> bytes;
-    TableVector<std::uint16_t> relocs;
-};
 
 struct AnswerTable::Impl {
     std::vector<ZoneAnswers> zone_answers;  // parallel to the zones

@@ -26,8 +26,10 @@ struct Plan {
     const Blob* answer = nullptr;
     const Blob* authority = nullptr;
     const Blob* additional = nullptr;
-    BlobSource body;  // where answer and additional are
-    BlobSource authority_source;
+    // Where the bytes are when not in the compiled table (a version's overrides): answer
+    // and additional from an override chunk, authority from new negative answers.
+    const OverrideChunk* chunk = nullptr;
+    const Negatives* negatives = nullptr;
     bool additional_required = false;  // referral glue: TC rather than drop (RFC 9471 §3)
     std::size_t delta = 0;             // real question name length minus the template's
 };
@@ -36,7 +38,6 @@ struct Plan {
 struct Tables {
     const AnswerTable::Impl& t;
     const AnswerTable::Version& v;
-    BlobSource compiled() const noexcept { return {t.bytes.data(), t.relocs.data()}; }
 };
 
 void negative(const Tables& tables, std::uint32_t zone, std::size_t qlen, std::uint8_t rcode, Plan& p) noexcept {
@@ -45,7 +46,7 @@ void negative(const Tables& tables, std::uint32_t zone, std::size_t qlen, std::u
     p.rcode = rcode;
     p.aa = true;
     p.authority = &z.authority;
-    p.authority_source = n ? BlobSource{n->bytes.data(), n->relocs.data()} : tables.compiled();
+    p.negatives = n;
     p.delta = qlen - z.apex_length;
 }
 
@@ -54,7 +55,6 @@ void referral(const Tables& tables, std::uint32_t index, std::size_t qlen, Plan&
     const Referral& r = tables.t.referrals[index];
     p.authority = &r.authority;
     p.additional = &r.additional;
-    p.body = p.authority_source = tables.compiled();
     p.additional_required = true;
     p.delta = qlen - r.cut_length;
 }
@@ -73,7 +73,6 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
         negative(tables, e.zone, qlen, wire::rcode::kNoError, p);  // RFC 2308 §2.2 NODATA
         return;
     }
-    p.body = tables.compiled();
     if (hit->managed && !tables.v.chunks.empty()) {
         // Health (or a new serial) may serve this RRset otherwise (health_answers.cpp).
         const auto index = static_cast<std::uint32_t>(hit - t.types.data());
@@ -81,7 +80,7 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
         const std::uint32_t slot = index % OverrideChunk::kSize;
         if (c && (c->present >> slot & 1) != 0) {
             hit = &c->answers[slot];
-            p.body = {c->bytes.data(), c->relocs.data()};
+            p.chunk = c;
         }
     }
     p.aa = true;
@@ -154,7 +153,9 @@ void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport
     }
 }
 
-void copy_blob(BlobSource s, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
+// Inlined: three call sites on every answer, and the call would cost more than the copy's
+// bookkeeping.
+[[gnu::always_inline]] inline void copy_blob(BlobSource s, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
     const std::size_t at = w.pos();
     w.bytes({s.bytes + b.offset, b.length});
     if (delta == 0) return;
@@ -220,9 +221,13 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
               .nscount = records_of(p.authority),
               .arcount = static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0))});
     w.bytes(query.subspan(kHeaderSize, question));
-    if (p.answer) copy_blob(p.body, *p.answer, p.delta, w);
-    if (p.authority) copy_blob(p.authority_source, *p.authority, p.delta, w);
-    if (p.additional) copy_blob(p.body, *p.additional, p.delta, w);
+    const BlobSource compiled{t.t.bytes.data(), t.t.relocs.data()};
+    const BlobSource body = p.chunk ? BlobSource{p.chunk->bytes.data(), p.chunk->relocs.data()} : compiled;
+    if (p.answer) copy_blob(body, *p.answer, p.delta, w);
+    if (p.authority)
+        copy_blob(p.negatives ? BlobSource{p.negatives->bytes.data(), p.negatives->relocs.data()} : compiled,
+                  *p.authority, p.delta, w);
+    if (p.additional) copy_blob(body, *p.additional, p.delta, w);
     if (opt) {
         // RFC 6891 §6.1.2/§6.1.3: root owner, our payload size, the upper rcode bits,
         // version 0, the query's DO bit (RFC 3225 §3), then NSID if asked (RFC 5001 §2.3).

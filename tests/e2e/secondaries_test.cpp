@@ -7,14 +7,13 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
 #include <thread>
 
 #include "dnsd/primary/tsig.hpp"
-#include "tests/support/dns_client.hpp"
 #include "tests/support/dns_decode.hpp"
 #include "tests/support/peers.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/same_answers.hpp"
 #include "tests/support/shell.hpp"
 
 using namespace testsupport;
@@ -24,42 +23,6 @@ namespace {
 const std::string kData = SMARTHOST_TEST_DATA "/xfr";
 const std::string kZone = "smarthost.local";
 constexpr std::uint16_t kAxfr = 252;
-
-// What a resolver would take from an answer: rcode, AA, the answer RRsets and, for a
-// negative answer, the SOA in authority. (NSD adds NS records to the authority of positive
-// answers and BIND/NSD differ in additional data; both are optional, RFC 2181 §6.1.)
-std::string essence(std::uint16_t port, const std::string& name, std::uint16_t type) {
-    TcpConnection c("127.0.0.1", port);
-    if (!c.send(framed(dnstest::query(name, type)))) return "cannot send";
-    auto r = c.read_frame(std::chrono::seconds(3));
-    if (!r) return "no answer";
-    auto d = dnstest::decode(*r);
-    if (!d.ok) return "undecodable: " + d.error;
-    std::string out = "rcode " + std::to_string(d.rcode) + (d.aa ? " aa" : "") + "\n" + dnstest::sorted(d.answer);
-    if (d.answer.empty()) out += "\nauthority:\n" + dnstest::sorted(d.authority);
-    return out;
-}
-
-// Every owner name of the zone, the empty non-terminals above them and a name that does
-// not exist, from dnsd's own transfer.
-std::vector<std::string> names_in(const Transfer& t) {
-    std::set<std::string> names;
-    for (const auto& rr : t.records) {
-        std::string owner = rr.substr(0, rr.find(' '));
-        for (std::string n = owner; n.size() >= kZone.size() + 1; n = n.substr(n.find('.') + 1)) names.insert(n);
-        names.insert("nonexistent." + owner);
-    }
-    return {names.begin(), names.end()};
-}
-
-void expect_same_answers(const std::vector<std::string>& names, std::uint16_t dnsd_port, const PeerServer& peer) {
-    const std::pair<std::uint16_t, const char*> types[] = {{1, "A"},   {28, "AAAA"}, {15, "MX"},
-                                                           {6, "SOA"}, {2, "NS"},    {16, "TXT"}};
-    for (const auto& name : names)
-        for (const auto& [type, text] : types)
-            EXPECT_EQ(essence(dnsd_port, name, type), essence(peer.port(), name, type))
-                << peer.name() << ": " << name << " " << text;
-}
 
 // The inventory gains cambridge's second smarthost.
 void add_host(const std::string& inventory) {
@@ -108,7 +71,7 @@ void scenario(const std::vector<Launcher>& launchers, const std::optional<TsigSp
     };
     Transfer first = transfer_from(dnsd.port(), axfr_query());
     ASSERT_TRUE(first.complete) << first.error;
-    for (const auto& peer : peers) expect_same_answers(names_in(first), dnsd.port(), *peer);
+    for (const auto& peer : peers) expect_same_answers(names_in(first, kZone), dnsd.port(), *peer);
 
     const auto before = soa_serial(dnsd.port(), kZone);
     ASSERT_TRUE(before);
@@ -137,7 +100,7 @@ void scenario(const std::vector<Launcher>& launchers, const std::optional<TsigSp
     }
     Transfer second = transfer_from(dnsd.port(), axfr_query());
     ASSERT_TRUE(second.complete) << second.error;
-    for (const auto& peer : peers) expect_same_answers(names_in(second), dnsd.port(), *peer);
+    for (const auto& peer : peers) expect_same_answers(names_in(second, kZone), dnsd.port(), *peer);
 }
 
 }  // namespace
