@@ -119,7 +119,6 @@ struct AnswerTable::Version {
     std::shared_ptr<const Negatives> negatives;
 };
 
-
 struct AnswerTable::Impl {
     std::vector<ZoneAnswers> zone_answers;  // parallel to the zones
     std::optional<HealthModel> health;      // set when compiled for health checks

@@ -155,7 +155,8 @@ void decide(const Tables& t, const ParsedQuery& q, ParseStatus status, Transport
 
 // Inlined: three call sites on every answer, and the call would cost more than the copy's
 // bookkeeping.
-[[gnu::always_inline]] inline void copy_blob(BlobSource s, const Blob& b, std::size_t delta, wire::Writer& w) noexcept {
+[[gnu::always_inline]] inline void copy_blob(BlobSource s, const Blob& b, std::size_t delta,
+                                             wire::Writer& w) noexcept {
     const std::size_t at = w.pos();
     w.bytes({s.bytes + b.offset, b.length});
     if (delta == 0) return;
