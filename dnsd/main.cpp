@@ -4,6 +4,7 @@
 // (a source cannot be read, an address cannot be bound), 70 internal error.
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,7 +27,8 @@ constexpr int kExitInternal = static_cast<int>(zonegen::Exit::Internal);
 const char* const kUsage =
     "Usage: dnsd (--zone FILE... | --inventory sites.json) [--listen ADDR:PORT]... [options]\n"
     "Serves the smarthost zone(s) authoritatively over UDP and TCP, and as a hidden primary\n"
-    "to secondaries: AXFR to --allow-transfer addresses, NOTIFY to --notify targets.\n"
+    "to secondaries: AXFR to --allow-transfer addresses or keys, NOTIFY to --notify targets;\n"
+    "queries signed with a --tsig-key (RFC 8945) get signed answers.\n"
     "SIGHUP reloads the sources (the old zone stays if the new one is broken); SIGTERM or\n"
     "SIGINT stops. Once it answers it prints one line to stderr:\n"
     "  dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)\n"
@@ -57,12 +59,16 @@ int run(int argc, char** argv) {
         "ADDR:PORT or [ADDR]:PORT for UDP and TCP, repeatable (default 127.0.0.1:5353; port 0 picks a free one)")(
         "threads,t", po::value<std::string>()->default_value("1")->value_name("N"),
         "worker threads, each with its own sockets")(
-        "allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN]"),
-        "allow zone transfers (AXFR, IXFR) over TCP from these addresses, repeatable (default: nobody)")(
+        "allow-transfer", po::value<std::vector<std::string>>()->composing()->value_name("ADDR[/LEN][:KEY]|KEY"),
+        "allow zone transfers (AXFR, IXFR) over TCP from this address range, signed with this --tsig-key's KEY "
+        "name, or both (IPv6 with a key: [ADDR]/LEN:KEY); repeatable (default: nobody). A range without KEY needs "
+        "a request signed with any --tsig-key when keys are given, none otherwise")(
         "notify", po::value<std::vector<std::string>>()->composing()->value_name("ADDR:PORT"),
         "send NOTIFY to this secondary after a load or reload that changes a serial, repeatable")(
-        "tsig-key", po::value<std::string>()->value_name("FILE"),
-        "BIND key file (hmac-sha256): transfers must be signed with it; NOTIFYs are signed")(
+        "tsig-key", po::value<std::vector<std::string>>()->composing()->value_name("FILE"),
+        "BIND key file (hmac-sha256), repeatable with distinct key names (one per group of secondaries): signed "
+        "queries (SOA, transfers, anything) get signed answers, bad ones NOTAUTH (RFC 8945); NOTIFY to a target "
+        "is signed with the key of the --allow-transfer rule covering it, else with the first key")(
         "user,u", po::value<std::string>()->value_name("NAME"),
         "after binding, run as this user and its groups with no root privileges (start as root)")(
         "log-queries", "log one line per query to stderr")(
@@ -176,14 +182,32 @@ int run(int argc, char** argv) {
     }
     if (vm.count("state-dir")) start.state_dir = vm["state-dir"].as<std::string>();
 
-    if (vm.count("allow-transfer")) {
-        std::vector<dnsd::AddressRange> ranges;
-        for (const std::string& text : vm["allow-transfer"].as<std::vector<std::string>>()) {
-            auto r = dnsd::parse_address_range(text);
-            if (!r) return usage_error("--allow-transfer " + r.errors().front().message);
-            ranges.push_back(r.value());
+    if (vm.count("tsig-key")) {
+        for (const std::string& file : vm["tsig-key"].as<std::vector<std::string>>()) {
+            auto key = dnsd::read_tsig_key(file);
+            if (!key) {
+                print_all(key.errors());
+                return kExitUsage;
+            }
+            // A signed request names its key: two keys of one name could not be told apart.
+            for (const dnsd::TsigKey& k : start.transfer.keys)
+                if (k.name == key.value().name)
+                    return usage_error("--tsig-key " + file + ": another --tsig-key is also named " + k.name);
+            start.transfer.keys.push_back(key.value());
         }
-        start.transfer.allow = dnsd::TransferAcl(std::move(ranges));
+    }
+    if (vm.count("allow-transfer")) {
+        std::vector<dnsd::TransferRule> rules;
+        for (const std::string& text : vm["allow-transfer"].as<std::vector<std::string>>()) {
+            auto r = dnsd::parse_transfer_rule(text);
+            if (!r) return usage_error("--allow-transfer " + r.errors().front().message);
+            const std::string& name = r.value().key;
+            if (!name.empty() && std::none_of(start.transfer.keys.begin(), start.transfer.keys.end(),
+                                              [&](const dnsd::TsigKey& k) { return k.name == name; }))
+                return usage_error("--allow-transfer \"" + text + "\": no --tsig-key is named " + name);
+            rules.push_back(r.value());
+        }
+        start.transfer.allow = dnsd::TransferAcl(std::move(rules), !start.transfer.keys.empty());
     }
     if (vm.count("notify")) {
         for (const std::string& text : vm["notify"].as<std::vector<std::string>>()) {
@@ -192,14 +216,6 @@ int run(int argc, char** argv) {
             if (ep.value().port() == 0) return usage_error("--notify \"" + text + "\": the port must not be 0");
             start.notify.push_back(ep.value());
         }
-    }
-    if (vm.count("tsig-key")) {
-        auto key = dnsd::read_tsig_key(vm["tsig-key"].as<std::string>());
-        if (!key) {
-            print_all(key.errors());
-            return kExitUsage;
-        }
-        start.transfer.key = key.value();
     }
     // Looked up now, while dnsd is single-threaded and before anything is bound: a typo is a
     // usage error.

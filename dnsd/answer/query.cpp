@@ -80,8 +80,14 @@ ParseStatus parse_query(std::span<const std::uint8_t> msg, ParsedQuery& q) noexc
         if (h.type == wire::type::kOpt) return ParseStatus::OptMisplaced;
     }
     for (std::size_t i = 0; i < counts[3]; ++i) {
+        const std::size_t start = r.pos();
         if (!read_record(r, h)) return ParseStatus::BadRecord;
-        if (h.type != wire::type::kOpt) continue;  // TSIG and others: not ours to judge here
+        if (h.type != wire::type::kOpt) {
+            // RFC 8945 §5.1: a TSIG counts only as the last record; verifying it is not ours.
+            q.has_tsig = h.type == wire::type::kTsig && i + 1 == counts[3];
+            q.tsig_offset = start;
+            continue;
+        }
         if (q.has_opt) return ParseStatus::SecondOpt;
         if (h.name_length != 1) return ParseStatus::BadOpt;  // RFC 6891 §6.1.2: owner is the root
         if (!read_options(msg.subspan(h.rdata, h.rdlength), q)) return ParseStatus::BadOpt;

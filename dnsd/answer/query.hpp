@@ -1,7 +1,8 @@
 // Reading one incoming DNS message into the facts respond() decides on: header, the single
 // question (with its lower-cased name for lookup), and the EDNS0 OPT record. Every byte is
 // read through bounds-checked readers; the records of the answer, authority and additional
-// sections are checked for well-formedness and then ignored, except the OPT record.
+// sections are checked for well-formedness and then ignored, except the OPT record and
+// whether the last one is a TSIG.
 #pragma once
 
 #include <array>
@@ -48,6 +49,11 @@ struct ParsedQuery {
     std::uint8_t edns_version = 0;
     bool dnssec_ok = false;  // the DO bit (RFC 3225 §3), copied into the response's OPT
     bool nsid = false;       // an NSID option (RFC 5001 §2.1) asks for the server's identifier
+
+    // The last additional record is a TSIG (RFC 8945 §5.1: it must be the last): the query
+    // is signed, and the caller verifies it off the packet path.
+    bool has_tsig = false;
+    std::size_t tsig_offset = 0;  // where that TSIG record begins, when has_tsig
 };
 
 // msg must be at least a header long (the caller drops shorter packets).

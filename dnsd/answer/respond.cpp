@@ -255,6 +255,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
         info->qtype = q.has_question ? q.qtype : 0;
         info->rcode = p.rcode;
         info->truncated = tc;
+        info->is_signed = status == ParseStatus::Ok && q.has_tsig;
     }
     return w.pos();
 }

@@ -21,6 +21,9 @@ struct QueryInfo {
     std::uint8_t rcode = 0;  // extended: 16 is BADVERS
     bool truncated = false;
     bool is_transfer = false;  // AXFR/IXFR over TCP: the caller streams the zone (dnsd/xfr)
+    // The query ends in a TSIG (RFC 8945 §5.1): the answer written is the unsigned one, and
+    // the caller verifies and signs off the packet path (ServerOptions::signed_query).
+    bool is_signed = false;
 };
 
 // Server configuration that answers carry (dnsd --nsid), fixed at start. The bytes live

@@ -160,6 +160,7 @@ std::size_t format_query_line(std::span<char> buf, Transport transport, const En
         out.put(' ');
         out.number(response_len);
         if (info.truncated) out.put(" TC");
+        if (info.is_signed) out.put(" TSIG");
     }
     buf[out.size()] = '\n';
     return out.size() + 1;

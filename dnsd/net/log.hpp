@@ -21,7 +21,8 @@ void write_stderr(std::string_view text);
 // its length (cut short if buf is small):
 //   dnsd: query udp 127.0.0.1:40000 oxford.smarthost.local. MX NOERROR 183
 // The name is shown as the client sent it; "-" when the question cannot be read. A
-// response length of 0 shows as "dropped", a truncated answer ends in " TC".
+// response length of 0 shows as "dropped", a truncated answer ends in " TC", the answer to
+// a signed query (RFC 8945) in " TSIG".
 std::size_t format_query_line(std::span<char> buf, Transport transport, const Endpoint& peer,
                               std::span<const std::uint8_t> query, const QueryInfo& info, std::size_t response_len);
 

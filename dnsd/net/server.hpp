@@ -28,6 +28,15 @@ namespace dnsd {
 using TransferHook = std::function<std::unique_ptr<MessageStream>(
     std::shared_ptr<const AnswerTable> snapshot, std::span<const std::uint8_t> query, const Endpoint& peer)>;
 
+// Where signed queries go (RFC 8945 §5): respond() flags a query whose last record is a TSIG
+// as is_signed; if a hook is set, what it writes into out (its length returned, 0 for
+// nothing) is sent instead of respond()'s unsigned answer, and info is updated to say what
+// was sent (rcode, TC) for the query log. Unsigned queries never reach it. Over TCP a
+// transfer goes to the TransferHook, which checks its TSIG itself.
+using SignedQueryHook = std::function<std::size_t(const AnswerTable& table, std::span<const std::uint8_t> query,
+                                                  std::span<std::uint8_t> out, Transport transport,
+                                                  const Endpoint& peer, QueryInfo& info)>;
+
 struct ServerOptions {
     std::vector<Endpoint> listen;
     unsigned threads = 1;
@@ -53,6 +62,7 @@ struct ServerOptions {
     // More than this and the client is dropped (RFC 7766 §10: resources per client are bounded).
     std::size_t max_pending_output = 256 * 1024;
     TransferHook transfer;
+    SignedQueryHook signed_query;
 };
 
 class Worker;

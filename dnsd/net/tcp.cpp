@@ -31,6 +31,8 @@ public:
             // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it.
             stream = shared_.options.transfer(std::move(table), query, peer_);
             if (stream) return 0;
+        } else if (info.is_signed && shared_.options.signed_query) {
+            len = shared_.options.signed_query(*table, query, out, Transport::Tcp, peer_, info);  // RFC 8945 §5
         }
         if (shared_.options.log_queries) {
             char line[600];

@@ -76,10 +76,14 @@ void Worker::on_udp(int fd, bool wildcard) {
             std::span<const std::uint8_t> query(b.queries[i].data(), b.rx[i].msg_len);
             QueryInfo info;
             std::size_t len = respond(*table, query, b.answers[i], Transport::Udp, &info, &shared_.options.answer);
-            if (shared_.options.log_queries) {
-                char line[600];
+            if ((info.is_signed && shared_.options.signed_query) || shared_.options.log_queries) [[unlikely]] {
                 Endpoint peer = endpoint_of(reinterpret_cast<const sockaddr*>(&b.peers[i]), h.msg_namelen);
-                write_stderr({line, format_query_line(line, Transport::Udp, peer, query, info, len)});
+                if (info.is_signed && shared_.options.signed_query)  // RFC 8945 §5: verified and signed
+                    len = shared_.options.signed_query(*table, query, b.answers[i], Transport::Udp, peer, info);
+                if (shared_.options.log_queries) {
+                    char line[600];
+                    write_stderr({line, format_query_line(line, Transport::Udp, peer, query, info, len)});
+                }
             }
             if (len == 0) continue;
             b.tx_iov[count] = {b.answers[i].data(), len};

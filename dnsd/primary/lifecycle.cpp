@@ -15,6 +15,7 @@
 #include "dnsd/primary/notify.hpp"
 #include "dnsd/primary/publisher.hpp"
 #include "dnsd/primary/retire.hpp"
+#include "dnsd/primary/signed_query.hpp"
 
 namespace dnsd {
 
@@ -70,6 +71,24 @@ std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
 }
 
 // The prober's values: the command line's, else the inventory's, else the defaults.
+// Each NOTIFY is signed with the key of its secondary group: the key of the first
+// --allow-transfer rule that names one and covers the target's address, else the first
+// --tsig-key (one key: that key, as before keys could be named), else none.
+std::vector<NotifyTarget> notify_targets(const std::vector<Endpoint>& targets, const TransferPolicy& policy) {
+    std::vector<NotifyTarget> out;
+    for (const Endpoint& t : targets) {
+        std::optional<TsigKey> key;
+        if (const std::string* name = policy.allow.key_for(t)) {
+            for (const TsigKey& k : policy.keys)
+                if (k.name == *name) key = k;
+        } else if (!policy.keys.empty()) {
+            key = policy.keys.front();
+        }
+        out.emplace_back(t, std::move(key));
+    }
+    return out;
+}
+
 HealthOptions health_options(const HealthStart& cli, const InventoryHealth& inv) {
     HealthOptions o;
     if (cli.check)
@@ -211,6 +230,9 @@ zonegen::Exit start_and_serve(StartOptions o) {
 
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
+    // Always set: a signed query when no key is configured gets BADKEY (RFC 8945 §5.2.1).
+    o.server.signed_query = make_signed_query_hook(
+        std::shared_ptr<const std::vector<TsigKey>>(policy, &policy->keys));
     auto server = Server::start(std::move(o.server), std::move(first).value());
     if (!server) {
         for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
@@ -218,7 +240,7 @@ zonegen::Exit start_and_serve(StartOptions o) {
     }
     std::unique_ptr<Notifier> notifier;
     if (!o.notify.empty()) {
-        auto started = Notifier::start(std::move(o.notify), policy->key);
+        auto started = Notifier::start(notify_targets(o.notify, *policy));
         if (!started) {
             for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
             return zonegen::Exit::Usage;

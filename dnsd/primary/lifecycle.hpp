@@ -38,8 +38,8 @@ struct StartOptions {
     Sources sources;
     HealthStart health;
     std::optional<std::string> state_dir;  // --state-dir
-    ServerOptions server;                  // its transfer hook is made from transfer
-    TransferPolicy transfer;               // --allow-transfer; --tsig-key, which also signs NOTIFYs
+    ServerOptions server;                  // its transfer and signed-query hooks are made from transfer
+    TransferPolicy transfer;               // --allow-transfer; --tsig-key, which also sign answers and NOTIFYs
     std::vector<Endpoint> notify;          // --notify targets
     std::optional<Account> user;           // --user, already looked up (find_account)
     Output out = write_stderr;

@@ -60,15 +60,16 @@ std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const Ans
     return changed;
 }
 
-zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<Endpoint> targets, std::optional<TsigKey> key,
+zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<NotifyTarget> targets,
                                                            NotifySchedule schedule) {
-    std::unique_ptr<Notifier> n(new Notifier(std::move(targets), std::move(key), schedule));
+    std::unique_ptr<Notifier> n(new Notifier(std::move(targets), schedule));
     auto fail = [](const char* what) {
         return zonegen::Diagnostic{{}, std::string("notify: cannot ") + what + ": " + std::strerror(errno)};
     };
     n->wakeup_.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     if (!n->wakeup_) return fail("create an eventfd");
-    for (const Endpoint& t : n->targets_) {
+    for (const NotifyTarget& target : n->targets_) {
+        const Endpoint& t = target.to;
         Fd& fd = t.family() == AF_INET6 ? n->v6_ : n->v4_;
         if (fd) continue;
         // Unbound: the first sendto picks an ephemeral port, as RFC 1996 §3.5 expects.
@@ -83,8 +84,8 @@ zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<Endpoint>
     return n;
 }
 
-Notifier::Notifier(std::vector<Endpoint> targets, std::optional<TsigKey> key, NotifySchedule schedule)
-    : targets_(std::move(targets)), key_(std::move(key)), schedule_(schedule), id_state_(std::random_device{}()) {}
+Notifier::Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule)
+    : targets_(std::move(targets)), schedule_(schedule), id_state_(std::random_device{}()) {}
 
 Notifier::~Notifier() {
     {
@@ -102,13 +103,14 @@ void Notifier::notify(const ZoneImage& zone) {
     std::minstd_rand ids(id_state_);
     std::lock_guard lock(mutex_);
     const std::string origin = zone.origin().text();
-    for (const Endpoint& t : targets_) {
+    for (const NotifyTarget& target : targets_) {
+        const Endpoint& t = target.to;
         std::erase_if(pending_, [&](const Pending& p) { return p.zone == origin && same_address(t.addr, p.target); });
         Pending p;
         p.target = t;
         // RFC 5452 §9.2-style unpredictable IDs: answers are matched on them.
         p.id = static_cast<std::uint16_t>(ids());
-        auto msg = notify_message(zone, p.id, key_ ? &*key_ : nullptr);
+        auto msg = notify_message(zone, p.id, target.key ? &*target.key : nullptr);
         if (!msg) {
             log_line("notify of " + origin + " to " + t.text() + ": cannot sign the message");
             continue;

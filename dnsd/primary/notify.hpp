@@ -33,9 +33,17 @@ std::optional<std::vector<std::uint8_t>> notify_message(const ZoneImage& zone, s
 // The zones of after that before did not have or whose serial changed.
 std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const AnswerTable& after);
 
+// A --notify target and the key its NOTIFYs are signed with, if any (the lifecycle picks
+// it: the key of the --allow-transfer rule that covers the target, else the first key).
+struct NotifyTarget {
+    NotifyTarget(Endpoint to_, std::optional<TsigKey> key_ = std::nullopt) : to(to_), key(std::move(key_)) {}
+    Endpoint to;
+    std::optional<TsigKey> key;
+};
+
 class Notifier {
 public:
-    static zonegen::Result<std::unique_ptr<Notifier>> start(std::vector<Endpoint> targets, std::optional<TsigKey> key,
+    static zonegen::Result<std::unique_ptr<Notifier>> start(std::vector<NotifyTarget> targets,
                                                             NotifySchedule schedule = {});
     ~Notifier();  // stops the thread; NOTIFYs still unanswered are dropped
     Notifier(const Notifier&) = delete;
@@ -55,14 +63,13 @@ private:
         unsigned sent = 0;
         std::chrono::steady_clock::time_point due;
     };
-    Notifier(std::vector<Endpoint> targets, std::optional<TsigKey> key, NotifySchedule schedule);
+    Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule);
     void run();
     void send_due(std::chrono::steady_clock::time_point now);
     void receive(int fd);
     int socket_for(const Endpoint& target) const;
 
-    std::vector<Endpoint> targets_;
-    std::optional<TsigKey> key_;
+    std::vector<NotifyTarget> targets_;
     NotifySchedule schedule_;
     Fd v4_, v6_, wakeup_;
     std::mutex mutex_;

@@ -210,7 +210,16 @@ zonegen::Result<TsigKey> read_tsig_key(const std::string& path) {
     return parse_tsig_key(text, path);
 }
 
-TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> message, std::int64_t now) {
+std::size_t tsig_record_size(const TsigKey& key) {
+    // Both names uncompressed in wire form: the text's length plus one (a leading length
+    // octet and the root label replace the final dot).
+    const std::size_t name = key.name.size() + 1, algorithm = key.algorithm.size() + 1;
+    // Owner, TYPE CLASS TTL RDLENGTH, then algorithm, time 48 bits, fudge, MAC size, MAC,
+    // original ID, error, other length.
+    return name + 10 + algorithm + 6 + 2 + 2 + 32 + 2 + 2 + 2;
+}
+
+TsigVerdict verify_request(std::span<const TsigKey> keys, std::span<const std::uint8_t> message, std::int64_t now) {
     TsigVerdict v;
     zonegen::ldns::Pkt pkt = parse_packet(message);
     if (!pkt) {
@@ -237,17 +246,17 @@ TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> mes
     v.mac = rdf_bytes(ldns_rr_rdf(tsig, 3));
 
     // §5.2.1: a key we do not have, or the right name with another algorithm.
-    if (!key) {
+    const TsigKey* key = nullptr;
+    for (const TsigKey& k : keys) {
+        zonegen::ldns::Rdf want_name(ldns_dname_new_frm_str(k.name.c_str()));
+        if (want_name && ldns_dname_compare(owner, want_name.get()) == 0) key = &k;
+    }
+    zonegen::ldns::Rdf want_alg(ldns_dname_new_frm_str(key ? key->algorithm.c_str() : kAlgorithm));
+    if (!key || !want_alg || ldns_dname_compare(algorithm, want_alg.get()) != 0) {
         v.error = TsigError::BadKey;
         return v;
     }
-    zonegen::ldns::Rdf want_name(ldns_dname_new_frm_str(key->name.c_str()));
-    zonegen::ldns::Rdf want_alg(ldns_dname_new_frm_str(key->algorithm.c_str()));
-    if (!want_name || !want_alg || ldns_dname_compare(owner, want_name.get()) != 0 ||
-        ldns_dname_compare(algorithm, want_alg.get()) != 0) {
-        v.error = TsigError::BadKey;
-        return v;
-    }
+    v.key = key;
     // §5.2.2 before §5.2.3: a forged message must not learn anything from the time check.
     if (!ldns_pkt_tsig_verify(pkt.get(), message.data(), message.size(), key->name.c_str(), key->secret.c_str(),
                               nullptr)) {

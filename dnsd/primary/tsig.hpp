@@ -1,6 +1,6 @@
-// TSIG (RFC 8945) with hmac-sha256 for zone transfers and NOTIFY: the key from a BIND
-// key file, verification of a request, signing of every message of a transfer (§5.3.1)
-// and of our NOTIFY queries, and the unsigned error answers. The cryptography is ldns's
+// TSIG (RFC 8945) with hmac-sha256 for signed queries, zone transfers and NOTIFY: keys from
+// BIND key files, verification of a request, signing of an answer, of every message of a
+// transfer (§5.3.1) and of our NOTIFY queries, and the unsigned error answers. The cryptography is ldns's
 // (through zonegen/core/ldns.hpp), used only off the packet path.
 #pragma once
 
@@ -43,13 +43,21 @@ struct TsigVerdict {
     std::string algorithm_wire;
     std::uint64_t time_signed = 0;
     std::uint16_t fudge = 0;
+    const TsigKey* key = nullptr;  // the configured key the request named, unless BADKEY
 };
 
-// Checks a request's TSIG in the order of RFC 8945 §5.2: the key (name and algorithm,
-// BADKEY; a signed request when no key is configured is BADKEY too), the MAC (BADSIG),
-// then the time (BADTIME, outside time signed +/- fudge). now: seconds since the epoch.
-// A message ldns cannot parse counts as unsigned with BadSig.
-TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> message, std::int64_t now);
+// Checks a request's TSIG in the order of RFC 8945 §5.2: the key (one of keys, by name, with
+// its algorithm, else BADKEY; a signed request when no key is configured is BADKEY too), the
+// MAC (BADSIG), then the time (BADTIME, outside time signed +/- fudge). now: seconds since
+// the epoch. A message ldns cannot parse counts as unsigned with BadSig.
+TsigVerdict verify_request(std::span<const TsigKey> keys, std::span<const std::uint8_t> message, std::int64_t now);
+inline TsigVerdict verify_request(const TsigKey* key, std::span<const std::uint8_t> message, std::int64_t now) {
+    return verify_request(key ? std::span<const TsigKey>(key, 1) : std::span<const TsigKey>(), message, now);
+}
+
+// The TSIG record's size in a message signed with key (RFC 8945 §4.2, hmac-sha256's 32-byte
+// MAC, no Other Data): the room an answer must leave for it.
+std::size_t tsig_record_size(const TsigKey& key);
 
 // The answer to a request whose TSIG failed (RFC 8945 §5.2): NOTAUTH, the question, no
 // records but a TSIG that carries the error and an empty MAC; for BADTIME, Other Data holds

@@ -175,7 +175,7 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
                                  : zonegen::Name::from_wire(qname).value_or(zonegen::Name()).text()) +
                            " from " + peer.text();
         // RFC 5936 §6: transfers only to those allowed; the answer tells a stranger nothing.
-        if (!policy->allow.allows(peer)) {
+        if (!policy->allow.covers(peer)) {
             log_line(what + " refused: address not allowed (--allow-transfer)");
             return nullptr;
         }
@@ -184,17 +184,20 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
             return nullptr;
         }
         const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-        TsigVerdict verdict = verify_request(policy->key ? &*policy->key : nullptr, query, now);
+        TsigVerdict verdict = verify_request(policy->keys, query, now);
         if (verdict.is_signed && verdict.error != TsigError::NoError) {
             log_line(what + " refused: TSIG " + tsig_error_name(verdict.error));
             return make_single_message(tsig_error_response(query, verdict, now));
         }
-        if (policy->key && !verdict.is_signed) {
-            log_line(what + " refused: not signed with TSIG key " + policy->key->name);
+        const TsigKey* key = verdict.is_signed ? verdict.key : nullptr;
+        if (!policy->allow.allows(peer, key ? &key->name : nullptr)) {
+            log_line(what + " refused: " +
+                     (key ? "key " + key->name + " is not allowed from this address (--allow-transfer)"
+                          : std::string("not signed with a TSIG key that --allow-transfer requires")));
             return nullptr;
         }
         std::optional<TsigSigner> signer;
-        if (verdict.is_signed) signer.emplace(*policy->key, std::move(verdict.mac));
+        if (key) signer.emplace(*key, std::move(verdict.mac));
         // RFC 1995 §4: an IXFR may always be answered with the whole zone, AXFR style.
         log_line(what + ": sending serial " + std::to_string(zone->serial()) + (signer ? " (TSIG)" : ""));
         return std::make_unique<AxfrStream>(snapshot, *zone, query, policy->message_size, std::move(signer),

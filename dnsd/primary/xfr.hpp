@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "dnsd/answer/answer_table.hpp"
 #include "dnsd/net/server.hpp"
@@ -20,8 +21,8 @@
 namespace dnsd {
 
 struct TransferPolicy {
-    TransferAcl allow;           // --allow-transfer; empty: nobody
-    std::optional<TsigKey> key;  // --tsig-key: when set, requests must be signed with it
+    TransferAcl allow;          // --allow-transfer; empty: nobody
+    std::vector<TsigKey> keys;  // --tsig-key, names distinct; which one a request needs is allow's to say
     // Target size of one message; a record larger than this goes alone in its message.
     // 16 KiB keeps a message small enough for a slow secondary yet cuts per-message cost.
     std::size_t message_size = 16 * 1024;
@@ -39,10 +40,11 @@ std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTabl
 // A stream of one ready-made message (a TSIG error answer).
 std::unique_ptr<MessageStream> make_single_message(std::vector<std::uint8_t> message);
 
-// The server's transfer hook: a peer outside the ACL, a name that is no zone's apex, or an
-// unsigned request when a key is required gets respond()'s REFUSED (nullptr); a TSIG that
-// fails gets NOTAUTH with BADKEY/BADSIG/BADTIME; otherwise the zone is streamed. Every
-// decision is logged with the peer's address.
+// The server's transfer hook: a peer no rule covers or a name that is no zone's apex gets
+// respond()'s REFUSED (nullptr); then a TSIG that fails gets NOTAUTH with
+// BADKEY/BADSIG/BADTIME; a request whose address and key (or lack of one) no rule allows
+// gets REFUSED; otherwise the zone is streamed, signed with the request's key if it was
+// signed. Every decision is logged with the peer's address.
 TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy);
 
 }  // namespace dnsd

@@ -95,3 +95,20 @@ TEST(ZoneImage, AZoneOfOnlyItsSoaHasAnEmptyBody) {
     EXPECT_FALSE(image.next(offset, r));
     EXPECT_EQ(image.record_count(), 1u);
 }
+
+TEST(ZoneImage, AnEditUnderANewSerialIsTheEditMadeAtThatSerial) {
+    const dnsd::ZoneImage loaded(dnsdtest::smarthost_zone());
+    // An edit that drops a record and changes a TTL, as health edits do.
+    const dnsd::ZoneImage::Keep keep = [](const dnsd::ZoneImage::Record& r, std::uint32_t& ttl) {
+        if (r.type() == dnsdtest::kNs) ttl = 30;
+        return r.type() != dnsdtest::kA || r.owner() != N("mail.oxford.smarthost.local").wire();
+    };
+    dnsd::ZoneImage edited = loaded.edited(loaded.serial(), keep);
+    const std::uint64_t digest = edited.digest();
+    const dnsd::ZoneImage image = std::move(edited).with_serial(loaded.serial() + 5);
+    EXPECT_EQ(image.serial(), loaded.serial() + 5);
+    EXPECT_TRUE(image == loaded.edited(loaded.serial() + 5, keep));
+    EXPECT_EQ(image.digest(), digest);
+    EXPECT_FALSE(image == loaded.edited(loaded.serial() + 4, keep));
+    EXPECT_LT(image.record_count(), loaded.record_count());
+}

@@ -53,6 +53,12 @@ TEST(QueryLog, OneLinePerQuery) {
     info.rcode = 5;
     EXPECT_EQ(line(dnsd::Transport::Tcp, "127.0.0.1:1", question({}, 252), info, 40),
               "dnsd: query tcp 127.0.0.1:1 . AXFR REFUSED 40\n");
+    info = {};
+    info.qtype = 6;
+    info.rcode = 9;  // NOTAUTH: the signature did not verify
+    info.is_signed = true;
+    EXPECT_EQ(line(dnsd::Transport::Udp, "127.0.0.1:2", question({"x"}, 6), info, 60),
+              "dnsd: query udp 127.0.0.1:2 x. SOA RCODE9 60 TSIG\n");
 }
 
 TEST(QueryLog, UnusualInputStaysReadable) {

@@ -172,7 +172,7 @@ TEST(ChangedZones, NewZonesAndChangedSerialsOnly) {
 // answer with the matching ID (from the target) ends it; an answer with another ID does not.
 TEST(Notifier, RetriesWithDoublingDelayUntilAnswered) {
     FakeSecondary secondary;
-    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(100), 6});
+    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, {std::chrono::milliseconds(100), 6});
     ASSERT_TRUE(notifier.ok());
     notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     std::vector<FakeSecondary::Got> got;
@@ -195,7 +195,7 @@ TEST(Notifier, RetriesWithDoublingDelayUntilAnswered) {
 
 TEST(Notifier, GivesUpAfterTheBoundedCount) {
     FakeSecondary secondary;
-    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(50), 3});
+    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, {std::chrono::milliseconds(50), 3});
     ASSERT_TRUE(notifier.ok());
     notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     int count = 0;
@@ -206,7 +206,7 @@ TEST(Notifier, GivesUpAfterTheBoundedCount) {
 // Only the newest serial matters: a second notify replaces the one still being retried.
 TEST(Notifier, NewerSerialReplacesThePendingOne) {
     FakeSecondary secondary;
-    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, std::nullopt, {std::chrono::milliseconds(300), 4});
+    auto notifier = dnsd::Notifier::start({secondary.endpoint()}, {std::chrono::milliseconds(300), 4});
     ASSERT_TRUE(notifier.ok());
     notifier.value()->notify(dnsd::ZoneImage(dnsdtest::smarthost_zone()));
     auto first = secondary.receive(std::chrono::seconds(2));
