@@ -1,7 +1,7 @@
 // dnsd end to end with real clients: the DO bit of `dig +dnssec` comes back in the OPT
 // (RFC 3225 §3), beside a cookie and an unknown option too, and `dig +nsid` / `kdig +nsid`
-// show the identifier given with --nsid TEXT or --nsid hostname (RFC 5001). Each test starts
-// and stops its own dnsd by PID.
+// show the identifier given with --nsid TEXT or --nsid hostname (RFC 5001), TSIG-signed
+// answers included. Each test starts and stops its own dnsd by PID.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dnsd/primary/tsig.hpp"
 #include "tests/support/process.hpp"
 
 using namespace testsupport;
@@ -91,6 +92,27 @@ TEST(DnsdEdns, NsidText) {
     EXPECT_NE(k.out.find("NSID: 68696464656E2D7072696D6172792E6F78666F7264 \"hidden-primary.oxford\""),
               std::string::npos)
         << k.out;
+    EXPECT_EQ(dnsd.process().stop(), 0);
+}
+
+// A TSIG-signed query (RFC 8945 §5) gets the same OPT inside its signed answer.
+TEST(DnsdEdns, SignedQueryGetsDoAndNsid) {
+    const std::string key_file = SMARTHOST_TEST_DATA "/xfr/xfr-key.key";
+    auto key = dnsd::read_tsig_key(key_file);
+    ASSERT_TRUE(key.ok());
+    Dnsd dnsd(DNSD_BIN, dnsd_args({"--tsig-key", key_file, "--nsid", "signed-primary"}));
+    ASSERT_TRUE(dnsd.ready()) << dnsd.process().err();
+    const std::string name = key.value().name.substr(0, key.value().name.size() - 1);  // without the root dot
+    for (const std::string transport : {"+notcp", "+tcp"}) {
+        RunResult r = dig(dnsd.port(), {"+nsid", "+dnssec", "-y", "hmac-sha256:" + name + ":" + key.value().secret},
+                          transport);
+        ASSERT_EQ(r.status, 0) << r.out << r.err;
+        EXPECT_NE(r.out.find("(\"signed-primary\")"), std::string::npos) << r.out;
+        EXPECT_EQ(edns_line(r.out), "; EDNS: version: 0, flags: do; udp: 1232") << r.out;
+        EXPECT_NE(r.out.find("TSIG\thmac-sha256. "), std::string::npos) << r.out;
+        EXPECT_EQ((r.out + r.err).find("verify failure"), std::string::npos) << r.out << r.err;
+        EXPECT_EQ((r.out + r.err).find("Couldn't verify"), std::string::npos) << r.out << r.err;
+    }
     EXPECT_EQ(dnsd.process().stop(), 0);
 }
 
