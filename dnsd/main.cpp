@@ -11,6 +11,7 @@
 
 #include "dnsd/primary/acl.hpp"
 #include "dnsd/primary/lifecycle.hpp"
+#include "dnsd/primary/nsid.hpp"
 #include "dnsd/primary/privileges.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/decimal.hpp"
@@ -71,6 +72,9 @@ int run(int argc, char** argv) {
         "user,u", po::value<std::string>()->value_name("NAME"),
         "after binding, run as this user and its groups with no root privileges (start as root)")(
         "log-queries", "log one line per query to stderr")(
+        "nsid", po::value<std::string>()->value_name("TEXT|hostname"),
+        "answer queries that ask for it (dig +nsid) with this name server identifier (RFC 5001), or with the "
+        "machine's hostname; at most 128 octets")(
         "health", po::value<std::string>()->value_name("smtp|tcp|off"),
         "check every address of every in-zone MX target and leave dead ones out of the answers "
         "(README \"Health\"): smtp reads the greeting and sends QUIT, tcp only connects; off by default, "
@@ -135,6 +139,8 @@ int run(int argc, char** argv) {
         options.listen.push_back(ep.value());
     }
     options.log_queries = vm.count("log-queries") > 0;
+    if (vm.count("nsid"))
+        if (auto e = dnsd::set_nsid(options.answer, vm["nsid"].as<std::string>())) return usage_error(e->message);
     // A count or a time: digits only, within range (a cast would wrap "-1" to 4294967295).
     std::string usage_problem;
     auto number = [&](const char* option, std::uint32_t min, std::uint32_t max, const char* unit) {

@@ -38,13 +38,17 @@ bool read_record(wire::Reader& r, RecordHead& h) noexcept {
 }
 
 // RFC 6891 §6.1.2: options are {code, length, data} and must tile RDATA exactly. Unknown
-// options are ignored (§6.1.2 "MUST be ignored"), so only the framing is checked.
-bool options_well_formed(std::span<const std::uint8_t> rdata) noexcept {
+// options are ignored (§6.1.2 "MUST be ignored"); NSID is noted whatever its length (the
+// requestor sends it empty, RFC 5001 §2.1; NSD and BIND answer a non-empty one alike).
+bool read_options(std::span<const std::uint8_t> rdata, ParsedQuery& q) noexcept {
     wire::Reader r(rdata);
+    bool nsid = false;
     while (r.remaining() > 0) {
         std::uint16_t code = 0, length = 0;
         if (!r.u16(code) || !r.u16(length) || !r.skip(length)) return false;
+        nsid |= code == wire::kOptionNsid;
     }
+    q.nsid = nsid;
     return true;
 }
 
@@ -86,10 +90,11 @@ ParseStatus parse_query(std::span<const std::uint8_t> msg, ParsedQuery& q) noexc
         }
         if (q.has_opt) return ParseStatus::SecondOpt;
         if (h.name_length != 1) return ParseStatus::BadOpt;  // RFC 6891 §6.1.2: owner is the root
-        if (!options_well_formed(msg.subspan(h.rdata, h.rdlength))) return ParseStatus::BadOpt;
+        if (!read_options(msg.subspan(h.rdata, h.rdlength), q)) return ParseStatus::BadOpt;
         q.has_opt = true;
         q.udp_payload = h.klass;
         q.edns_version = static_cast<std::uint8_t>(h.ttl >> 16);
+        q.dnssec_ok = (h.ttl & wire::kEdnsDo) != 0;
     }
     // BIND and Knot refuse trailing bytes too: a sender that miscounts its records cannot be
     // trusted to have meant the ones we did read.

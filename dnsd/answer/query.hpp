@@ -47,6 +47,8 @@ struct ParsedQuery {
     bool has_opt = false;
     std::uint16_t udp_payload = 0;  // the requestor's payload size as sent
     std::uint8_t edns_version = 0;
+    bool dnssec_ok = false;  // the DO bit (RFC 3225 §3), copied into the response's OPT
+    bool nsid = false;       // an NSID option (RFC 5001 §2.1) asks for the server's identifier
 
     // The last additional record is a TSIG (RFC 8945 §5.1: it must be the last): the query
     // is signed, and the caller verifies it off the packet path.

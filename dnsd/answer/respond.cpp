@@ -17,7 +17,8 @@ namespace {
 // RFC 6891 §6.2.5 with the DNS flag day 2020 value: no fragmentation on common paths.
 constexpr std::uint16_t kOurPayload = 1232;
 constexpr std::size_t kMinPayload = 512;  // RFC 6891 §6.2.5: smaller values mean 512
-constexpr std::size_t kOptSize = 11;      // root owner, type, class, TTL, RDLENGTH 0
+constexpr std::size_t kOptSize = 11;      // root owner, type, class, TTL, RDLENGTH
+constexpr std::size_t kOptionHeader = 4;  // option code and length (RFC 6891 §6.1.2)
 
 // What the response will hold, decided before a byte is written.
 struct Plan {
@@ -200,7 +201,7 @@ std::uint16_t records_of(const Blob* b) noexcept { return b ? b->records : 0; }
 }  // namespace
 
 std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                    Transport transport, QueryInfo* info) noexcept {
+                    Transport transport, QueryInfo* info, const AnswerOptions* options) noexcept {
     using namespace wire;
     if (info) *info = QueryInfo{};
     if (query.size() < kHeaderSize) return 0;         // no ID to answer to
@@ -213,6 +214,12 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     decide(t, query, q, status, transport, info, p);
     // The OPT is echoed whenever the query's could be read (RFC 6891 §7).
     const bool opt = status == ParseStatus::Ok && q.has_opt;
+    // RFC 5001 §2.2: NSID only to a query that asked; not with BADVERS (as NSD). Rare: the
+    // ordinary query pays one test of q.nsid.
+    std::size_t nsid = 0;
+    if (opt && q.nsid && options && p.rcode != rcode::kBadVers) [[unlikely]]
+        nsid = std::min<std::size_t>(options->nsid_length, AnswerOptions::kMaxNsid);
+    const std::size_t opt_options = nsid ? kOptionHeader + nsid : 0;
 
     std::size_t limit = std::min(out.size(), kMaxMessage);
     if (transport == Transport::Udp) {
@@ -220,7 +227,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
         limit = std::min(limit, udp);
     }
     const std::size_t question = q.has_question ? q.question_end - kHeaderSize : 0;
-    const std::size_t fixed = kHeaderSize + question + (opt ? kOptSize : 0);
+    const std::size_t fixed = kHeaderSize + question + (opt ? kOptSize + opt_options : 0);
     if (fixed > limit) return 0;  // the caller's buffer breaks the 512-octet contract
     bool tc = false;
     auto total = [&] { return fixed + size_of(p.answer) + size_of(p.authority) + size_of(p.additional); };
@@ -251,12 +258,25 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     if (p.additional) copy_blob(body, *p.additional, p.delta, w);
     if (opt) {
         // RFC 6891 §6.1.2/§6.1.3: root owner, our payload size, the upper rcode bits,
-        // version 0, DO clear (we do not sign), no options.
-        w.u8(0);
-        w.u16(type::kOpt);
-        w.u16(kOurPayload);
-        w.u32(std::uint32_t{static_cast<std::uint8_t>(p.rcode >> 4)} << 24);
-        w.u16(0);
+        // version 0, the query's DO bit (RFC 3225 §3), then NSID if asked (RFC 5001 §2.3).
+        // One block: a single bounds check instead of one per field.
+        const std::uint8_t rr[kOptSize] = {0,
+                                           0,
+                                           type::kOpt,
+                                           kOurPayload >> 8,
+                                           kOurPayload & 0xFF,
+                                           static_cast<std::uint8_t>(p.rcode >> 4),
+                                           0,
+                                           static_cast<std::uint8_t>(q.dnssec_ok ? kEdnsDo >> 8 : 0),
+                                           0,
+                                           0,
+                                           static_cast<std::uint8_t>(opt_options)};  // at most 4 + 128
+        w.bytes(rr);
+        if (nsid) [[unlikely]] {
+            w.u16(kOptionNsid);
+            w.u16(static_cast<std::uint16_t>(nsid));
+            w.bytes({options->nsid.data(), nsid});
+        }
     }
     if (info) {
         info->qtype = q.has_question ? q.qtype : 0;

@@ -4,6 +4,7 @@
 // decides the outcome, then copies precompiled bytes into the caller's buffer.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -25,6 +26,16 @@ struct QueryInfo {
     bool is_signed = false;
 };
 
+// Server configuration that answers carry (dnsd --nsid), fixed at start. The bytes live
+// inline so that respond() follows one pointer, and only for a query that asks.
+struct AnswerOptions {
+    // RFC 5001 §2.3: the NSID payload is any octets. 128 at most, so that header, the
+    // longest question (259), the OPT and the NSID option (4 + 128) still fit 512 octets.
+    static constexpr std::size_t kMaxNsid = 128;
+    std::array<std::uint8_t, kMaxNsid> nsid{};
+    std::uint8_t nsid_length = 0;  // 0: no NSID configured; NSID requests are ignored
+};
+
 // What respond() decides where the RFCs leave a choice (NSD/Knot/BIND consensus):
 // - Minimal responses: a positive answer has an empty authority section; additional holds
 //   the A/AAAA of MX/NS targets in any served zone. NXDOMAIN/NODATA (also for empty
@@ -38,15 +49,19 @@ struct QueryInfo {
 //   owner or options overrunning it; bytes after the last record (as BIND and Knot);
 //   QTYPE OPT/TSIG/TKEY. Well-formed answer/authority records in a query are ignored
 //   (IXFR and NOTIFY carry a SOA there).
-// - The response has an OPT (payload 1232, version 0, DO clear, no options) whenever the
-//   query's OPT could be read; EDNS version > 0 gets BADVERS (RFC 6891 §6.1.3).
+// - The response has an OPT (payload 1232, version 0) whenever the query's OPT could be
+//   read; EDNS version > 0 gets BADVERS (RFC 6891 §6.1.3). Its DO bit is the query's (RFC
+//   3225 §3, as NSD, Knot and BIND; dnsd signs nothing, so DO changes nothing else). Its only
+//   option is NSID, when the query carried one and options->nsid_length is not 0 (RFC 5001
+//   §2.2), BADVERS excepted (as NSD: that answer says nothing but the version).
 // - NOTIMP for opcodes other than QUERY and NOTIFY, and for MAILA/MAILB; REFUSED for
 //   NOTIFY (we are the primary), classes other than IN and ANY (CHAOS included), names
 //   outside every zone, and AXFR/IXFR (over TCP after setting info->is_transfer).
 // - IXFR over UDP (RFC 1995 §2): a client as current as the zone gets the SOA alone, any
 //   other TC with empty sections, so that it asks over TCP.
 // - Too big: additional records go first (no TC, RFC 2181 §9) unless they are referral
-//   glue; then TC with empty sections. The OPT always stays.
+//   glue; then TC with empty sections. The OPT always stays, with its NSID: like NSD and
+//   Knot, the OPT's room (NSID included) is set aside before the sections are placed.
 //
 // Writes the response to query into out and returns its length; 0 means "send nothing"
 // (RFC 1035 §4.1.1: responses, and packets too short to carry an ID, are dropped).
@@ -54,6 +69,6 @@ struct QueryInfo {
 // EDNS0 payload size (at most 1232, RFC 6891 §6.2.5, DNS flag day 2020) or 512 without
 // EDNS, over TCP to min(out.size(), 65535).
 std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                    Transport transport, QueryInfo* info = nullptr) noexcept;
+                    Transport transport, QueryInfo* info = nullptr, const AnswerOptions* options = nullptr) noexcept;
 
 }  // namespace dnsd

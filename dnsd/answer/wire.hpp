@@ -40,6 +40,11 @@ inline constexpr std::uint16_t kA = 1, kNs = 2, kSoa = 6, kMx = 15, kTxt = 16, k
                                kTsig = 250, kIxfr = 251, kAxfr = 252, kMailB = 253, kMailA = 254, kAny = 255;
 }
 
+// EDNS0: the DO bit in the OPT's TTL field (RFC 3225 §3, RFC 6891 §6.1.4) and the option
+// codes dnsd reads (IANA "DNS EDNS0 Option Codes").
+inline constexpr std::uint32_t kEdnsDo = 0x8000;
+inline constexpr std::uint16_t kOptionNsid = 3;  // RFC 5001 §2.3
+
 namespace klass {
 inline constexpr std::uint16_t kIn = 1, kCh = 3, kHs = 4, kNone = 254, kAny = 255;
 }

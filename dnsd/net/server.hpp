@@ -41,6 +41,7 @@ struct ServerOptions {
     std::vector<Endpoint> listen;
     unsigned threads = 1;
     bool log_queries = false;
+    AnswerOptions answer;  // --nsid: handed to every respond() call, UDP and TCP
     // RFC 7766 §6.2.3 and §10: one timeout bounds every state of a TCP connection, each
     // timed from when the state began, not from the last byte:
     //  - idle (nothing half read, nothing owed): closed after this long without a query;

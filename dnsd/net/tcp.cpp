@@ -26,7 +26,7 @@ public:
                        std::unique_ptr<MessageStream>& stream) override {
         std::shared_ptr<const AnswerTable> table = shared_.table.load();
         QueryInfo info;
-        std::size_t len = respond(*table, query, out, Transport::Tcp, &info);
+        std::size_t len = respond(*table, query, out, Transport::Tcp, &info, &shared_.options.answer);
         if (info.is_transfer && shared_.options.transfer) {
             // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it.
             stream = shared_.options.transfer(std::move(table), query, peer_);

@@ -75,7 +75,7 @@ void Worker::on_udp(int fd, bool wildcard) {
             if (h.msg_flags & MSG_TRUNC) continue;  // longer than any datagram: cannot happen, never half-read
             std::span<const std::uint8_t> query(b.queries[i].data(), b.rx[i].msg_len);
             QueryInfo info;
-            std::size_t len = respond(*table, query, b.answers[i], Transport::Udp, &info);
+            std::size_t len = respond(*table, query, b.answers[i], Transport::Udp, &info, &shared_.options.answer);
             if ((info.is_signed && shared_.options.signed_query) || shared_.options.log_queries) [[unlikely]] {
                 Endpoint peer = endpoint_of(reinterpret_cast<const sockaddr*>(&b.peers[i]), h.msg_namelen);
                 if (info.is_signed && shared_.options.signed_query)  // RFC 8945 §5: verified and signed

@@ -236,8 +236,8 @@ zonegen::Exit start_and_serve(StartOptions o) {
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
     // Always set: a signed query when no key is configured gets BADKEY (RFC 8945 §5.2.1).
-    o.server.signed_query = make_signed_query_hook(
-        std::shared_ptr<const std::vector<TsigKey>>(policy, &policy->keys));
+    o.server.signed_query = make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey>>(policy, &policy->keys),
+                                                   o.server.answer);
     auto server = Server::start(std::move(o.server), std::move(first).value());
     if (!server) {
         for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));

@@ -42,7 +42,7 @@ const char* error_name(TsigError e) {
 
 std::size_t answer_signed(const AnswerTable& table, std::span<const TsigKey> keys,
                           std::span<const std::uint8_t> query, std::span<std::uint8_t> out, Transport transport,
-                          std::int64_t now, TsigVerdict* verdict) {
+                          std::int64_t now, TsigVerdict* verdict, const AnswerOptions* options) {
     ParsedQuery q;
     if (query.size() < wire::kHeaderSize || parse_query(query, q) != ParseStatus::Ok || !q.has_tsig) return 0;
     TsigVerdict v = verify_request(keys, query, now);
@@ -69,7 +69,7 @@ std::size_t answer_signed(const AnswerTable& table, std::span<const TsigKey> key
     // in that much less room (at most twice: the second shrink covers any difference).
     std::size_t room = limit - std::min(limit, tsig_record_size(*v.key));
     for (int attempt = 0; attempt < 3 && room >= wire::kHeaderSize; ++attempt) {
-        const std::size_t len = respond(table, unsigned_query, out.first(room), transport);
+        const std::size_t len = respond(table, unsigned_query, out.first(room), transport, nullptr, options);
         if (len == 0) return 0;
         std::vector<std::uint8_t> message(out.begin(), out.begin() + static_cast<long>(len));
         TsigSigner signer(*v.key, v.mac);
@@ -83,46 +83,46 @@ std::size_t answer_signed(const AnswerTable& table, std::span<const TsigKey> key
     return 0;
 }
 
-SignedQueryHook make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey>> keys) {
+SignedQueryHook make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey>> keys, AnswerOptions options) {
     struct Throttle {
         std::atomic<std::int64_t> last{0};
         std::atomic<std::uint64_t> left_out{0};
     };
     auto throttle = std::make_shared<Throttle>();
-    return
-        [keys, throttle](const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
-                         Transport transport, const Endpoint& peer, QueryInfo& info) -> std::size_t {
-            const auto now = static_cast<std::int64_t>(std::time(nullptr));
-            TsigVerdict v;
-            const std::size_t len = answer_signed(table, *keys, query, out, transport, now, &v);
-            if (len >= wire::kHeaderSize) {  // what was sent, for the query log
-                info.rcode = static_cast<std::uint8_t>(out[3] & 0x0F);
-                info.truncated = (wire::get16(out.data() + 2) & wire::kFlagTc) != 0;
-            }
-            if (v.error == TsigError::NoError) return len;
-            // A failure is worth a line to whoever sets up a secondary, but a flood of forged
-            // queries must not become a flood of lines: one a second, the rest counted.
-            std::int64_t last = throttle->last.load();
-            if (last == now || !throttle->last.compare_exchange_strong(last, now)) {
-                throttle->left_out.fetch_add(1);
-                return len;
-            }
-            ParsedQuery q;
-            parse_query(query, q);
-            std::string qname = "?";
-            if (q.has_question)
-                qname = zonegen::Name::from_wire({reinterpret_cast<const char*>(q.qname.data()), q.qname_length})
-                            .value_or(zonegen::Name())
-                            .text();
-            const std::uint64_t left_out = throttle->left_out.exchange(0);
-            std::string key = "?";
-            if (auto name = zonegen::Name::from_wire(v.key_wire)) key = name->text();
-            log_line(std::string("signed query for ") + qname + " type " + std::to_string(q.qtype) + " from " +
-                     peer.text() + (transport == Transport::Udp ? " over UDP" : " over TCP") + ": TSIG " +
-                     error_name(v.error) + " (key " + key + ")" +
-                     (left_out ? ", " + std::to_string(left_out) + " more failures not logged" : ""));
+    return [keys, throttle, options](const AnswerTable& table, std::span<const std::uint8_t> query,
+                                     std::span<std::uint8_t> out, Transport transport, const Endpoint& peer,
+                                     QueryInfo& info) -> std::size_t {
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        TsigVerdict v;
+        const std::size_t len = answer_signed(table, *keys, query, out, transport, now, &v, &options);
+        if (len >= wire::kHeaderSize) {  // what was sent, for the query log
+            info.rcode = static_cast<std::uint8_t>(out[3] & 0x0F);
+            info.truncated = (wire::get16(out.data() + 2) & wire::kFlagTc) != 0;
+        }
+        if (v.error == TsigError::NoError) return len;
+        // A failure is worth a line to whoever sets up a secondary, but a flood of forged
+        // queries must not become a flood of lines: one a second, the rest counted.
+        std::int64_t last = throttle->last.load();
+        if (last == now || !throttle->last.compare_exchange_strong(last, now)) {
+            throttle->left_out.fetch_add(1);
             return len;
-        };
+        }
+        ParsedQuery q;
+        parse_query(query, q);
+        std::string qname = "?";
+        if (q.has_question)
+            qname = zonegen::Name::from_wire({reinterpret_cast<const char*>(q.qname.data()), q.qname_length})
+                        .value_or(zonegen::Name())
+                        .text();
+        const std::uint64_t left_out = throttle->left_out.exchange(0);
+        std::string key = "?";
+        if (auto name = zonegen::Name::from_wire(v.key_wire)) key = name->text();
+        log_line(std::string("signed query for ") + qname + " type " + std::to_string(q.qtype) + " from " +
+                 peer.text() + (transport == Transport::Udp ? " over UDP" : " over TCP") + ": TSIG " +
+                 error_name(v.error) + " (key " + key + ")" +
+                 (left_out ? ", " + std::to_string(left_out) + " more failures not logged" : ""));
+        return len;
+    };
 }
 
 }  // namespace dnsd

@@ -25,12 +25,13 @@ namespace dnsd {
 //    signed with the same key over the request's MAC (§5.3), within the same size limit as
 //    an unsigned answer (a UDP answer that does not fit with its TSIG gets TC, RFC 1035 §4.2.1).
 // now: seconds since the epoch. *verdict, if given, receives the verification's outcome.
+// options (--nsid) go to respond(), so a signed query that asks for NSID gets it too.
 std::size_t answer_signed(const AnswerTable& table, std::span<const TsigKey> keys,
                           std::span<const std::uint8_t> query, std::span<std::uint8_t> out, Transport transport,
-                          std::int64_t now, TsigVerdict* verdict = nullptr);
+                          std::int64_t now, TsigVerdict* verdict = nullptr, const AnswerOptions* options = nullptr);
 
 // The server's hook around answer_signed(): the clock, and a log line for each failure
 // (at most one a second, with a count of those left out, since anyone can send them).
-SignedQueryHook make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey>> keys);
+SignedQueryHook make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey>> keys, AnswerOptions options = {});
 
 }  // namespace dnsd

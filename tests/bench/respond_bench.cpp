@@ -4,7 +4,11 @@
 // respond()'s instructions alone; scripts/bench-dnsd does that and divides by "queries:".
 // Natively it also prints the wall time per query, a rough figure that moves with noise.
 //
-// usage: respond_bench ZONEFILE... QUERYFILE [PASSES]
+// usage: respond_bench [--edns] [--nsid TEXT] ZONEFILE... QUERYFILE [PASSES]
+//   --edns       queries carry an OPT as resolvers send it: payload 1232, DO set, a client
+//                cookie (RFC 7873), e.g. BIND and Unbound with DNSSEC validation
+//   --nsid TEXT  dnsd --nsid TEXT, and every query asks for it (implies --edns)
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -33,11 +37,15 @@ std::uint16_t type_number(const std::string& t) {
     return 0;
 }
 
-// A query as dnsperf sends it without -e: header with RD, one question, no EDNS. The
-// name keeps its case (the file has mixed-case names on purpose).
-bool encode(const std::string& name, std::uint16_t qtype, std::uint16_t id, std::vector<std::uint8_t>& out) {
+// A query as dnsperf sends it without -e: header with RD, one question, no EDNS; with
+// edns, an OPT as described in the usage. The name keeps its case (the file has mixed-case
+// names on purpose).
+bool encode(const std::string& name, std::uint16_t qtype, std::uint16_t id, bool edns, bool nsid,
+            std::vector<std::uint8_t>& out) {
     out.assign(dnsd::wire::kHeaderSize, 0);
-    dnsd::wire::encode_header(out.data(), {.id = id, .flags = dnsd::wire::kFlagRd, .qdcount = 1});
+    dnsd::wire::encode_header(
+        out.data(),
+        {.id = id, .flags = dnsd::wire::kFlagRd, .qdcount = 1, .arcount = static_cast<std::uint16_t>(edns ? 1 : 0)});
     std::size_t start = 0;
     while (start < name.size()) {
         std::size_t dot = name.find('.', start);
@@ -54,6 +62,14 @@ bool encode(const std::string& name, std::uint16_t qtype, std::uint16_t id, std:
         out.push_back(static_cast<std::uint8_t>(v >> 8));
         out.push_back(static_cast<std::uint8_t>(v));
     }
+    if (edns) {
+        // Root owner, OPT, payload 1232, TTL with DO, RDLENGTH, then COOKIE (10) and NSID (3).
+        const std::uint8_t opt[] = {
+            0, 0, 41, 0x04, 0xD0, 0, 0, 0x80, 0, 0, static_cast<std::uint8_t>(nsid ? 16 : 12), 0, 10,
+            0, 8, 1,  2,    3,    4, 5, 6,    7, 8};
+        out.insert(out.end(), std::begin(opt), std::end(opt));
+        if (nsid) out.insert(out.end(), {0, 3, 0, 0});
+    }
     return true;
 }
 
@@ -62,13 +78,26 @@ bool encode(const std::string& name, std::uint16_t qtype, std::uint16_t id, std:
 // A benchmark driver: an exception ends it through std::terminate, which names it.
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     std::vector<std::string> args(argv + 1, argv + argc);
+    bool edns = false;
+    dnsd::AnswerOptions answer;
+    while (!args.empty() && (args.front() == "--edns" || args.front() == "--nsid")) {
+        edns = true;
+        if (args.front() == "--nsid") {
+            if (args.size() < 2) break;
+            const std::string& text = args[1];
+            answer.nsid_length = static_cast<std::uint8_t>(std::min(text.size(), answer.nsid.size()));
+            std::copy_n(text.begin(), answer.nsid_length, answer.nsid.begin());
+            args.erase(args.begin());
+        }
+        args.erase(args.begin());
+    }
     unsigned passes = 1;
     if (args.size() >= 3 && args.back().find_first_not_of("0123456789") == std::string::npos) {
         passes = static_cast<unsigned>(std::strtoul(args.back().c_str(), nullptr, 10));
         args.pop_back();
     }
     if (args.size() < 2 || passes == 0) {
-        std::cerr << "usage: respond_bench ZONEFILE... QUERYFILE [PASSES]\n";
+        std::cerr << "usage: respond_bench [--edns] [--nsid TEXT] ZONEFILE... QUERYFILE [PASSES]\n";
         return 2;
     }
     const std::string query_file = args.back();
@@ -95,7 +124,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
         fields >> type;
         const std::uint16_t qtype = type_number(type);
         std::vector<std::uint8_t> wire;
-        if (qtype == 0 || !encode(name, qtype, static_cast<std::uint16_t>(lineno), wire)) {
+        if (qtype == 0 ||
+            !encode(name, qtype, static_cast<std::uint16_t>(lineno), edns, answer.nsid_length > 0, wire)) {
             std::cerr << query_file << ":" << lineno << ": cannot encode \"" << line << "\"\n";
             return 1;
         }
@@ -106,7 +136,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     std::uint64_t bytes = 0;
     const auto t0 = std::chrono::steady_clock::now();
     for (unsigned p = 0; p < passes; ++p)
-        for (const auto& q : queries) bytes += dnsd::respond(*table.value().table, q, out, dnsd::Transport::Udp);
+        for (const auto& q : queries)
+            bytes += dnsd::respond(*table.value().table, q, out, dnsd::Transport::Udp, nullptr, &answer);
     const auto t1 = std::chrono::steady_clock::now();
     const std::uint64_t count = std::uint64_t{passes} * queries.size();
     const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();

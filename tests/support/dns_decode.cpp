@@ -115,7 +115,10 @@ Decoded decode(std::span<const std::uint8_t> message) {
         d.edns_payload = ldns_pkt_edns_udp_size(raw);
         d.edns_version = ldns_pkt_edns_version(raw);
         d.edns_do = ldns_pkt_edns_do(raw);
-        if (const ldns_rdf* data = ldns_pkt_edns_data(raw)) d.edns_rdata_size = ldns_rdf_size(data);
+        if (const ldns_rdf* data = ldns_pkt_edns_data(raw)) {
+            d.edns_rdata_size = ldns_rdf_size(data);
+            d.edns_options.assign(ldns_rdf_data(data), ldns_rdf_data(data) + ldns_rdf_size(data));
+        }
     }
     return d;
 }

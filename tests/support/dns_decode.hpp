@@ -66,8 +66,9 @@ struct Decoded {
     std::uint16_t edns_payload = 0;
     std::uint8_t edns_version = 0;
     bool edns_do = false;
-    std::size_t edns_rdata_size = 0;  // octets of options in the OPT
-    std::size_t size = 0;             // octets of the message
+    std::size_t edns_rdata_size = 0;         // octets of options in the OPT
+    std::vector<std::uint8_t> edns_options;  // those octets: the option TLVs as sent
+    std::size_t size = 0;                    // octets of the message
 };
 
 Decoded decode(std::span<const std::uint8_t> message);

@@ -111,10 +111,10 @@ protected:
     }
 
     static Reply ask(std::span<const std::uint8_t> query, Transport transport = Transport::Udp,
-                     std::size_t out_size = 65535) {
+                     std::size_t out_size = 65535, const dnsd::AnswerOptions* options = nullptr) {
         Reply r;
         r.bytes.assign(out_size, 0xEE);
-        r.size = dnsd::respond(**table_, query, r.bytes, transport, &r.info);
+        r.size = dnsd::respond(**table_, query, r.bytes, transport, &r.info, options);
         r.bytes.resize(r.size);
         if (r.size > 0) r.d = dnstest::decode(r.bytes);
         return r;

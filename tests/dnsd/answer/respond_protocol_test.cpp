@@ -34,7 +34,7 @@ TEST_F(Respond, EdnsResponseHasOurOpt) {
     EXPECT_TRUE(r.d.edns);
     EXPECT_EQ(r.d.edns_payload, 1232);
     EXPECT_EQ(r.d.edns_version, 0);
-    EXPECT_FALSE(r.d.edns_do);
+    EXPECT_TRUE(r.d.edns_do);  // copied (RFC 3225 §3); respond_edns_test.cpp has the cases
     EXPECT_EQ(r.d.edns_rdata_size, 0u);
     EXPECT_EQ(r.d.answer.size(), 4u);
     EXPECT_EQ(r.d.additional.size(), 4u);
@@ -227,12 +227,20 @@ TEST_F(Respond, DoesNotAllocate) {
     const auto q2 = dnstest::query("nosuch.wild.smarthost.local", kA);
     const auto q3 = dnstest::query("nosuch.smarthost.local", kA);
     const auto q4 = dnstest::query("example.com", kA);
+    QueryOptions asks_nsid = with_edns();
+    asks_nsid.dnssec_ok = true;
+    asks_nsid.edns_options = {0, 3, 0, 0};
+    const auto q5 = dnstest::query("oxford.smarthost.local", kMx, asks_nsid);
+    dnsd::AnswerOptions options;
+    options.nsid = {'n', 's', '1'};
+    options.nsid_length = 3;
     std::vector<std::uint8_t> out(65535);
     dnsd::QueryInfo info;
     g_allocations = 0;
     g_count_allocations = true;
     std::size_t total = 0;
-    for (const auto* q : {&q1, &q2, &q3, &q4}) total += dnsd::respond(**table_, *q, out, Transport::Udp, &info);
+    for (const auto* q : {&q1, &q2, &q3, &q4, &q5})
+        total += dnsd::respond(**table_, *q, out, Transport::Udp, &info, &options);
     g_count_allocations = false;
     EXPECT_EQ(g_allocations, 0);
     EXPECT_GT(total, 0u);

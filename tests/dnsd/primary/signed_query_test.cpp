@@ -171,6 +171,33 @@ TEST(AnswerSigned, SoaOverUdpAndTcpIsSignedWithTheKeyItNamed) {
     }
 }
 
+// A signed query gets what an unsigned one would (respond.hpp): the DO bit copied and, with
+// --nsid, the NSID it asked for, inside the signed message.
+TEST(AnswerSigned, CarriesTheDoBitAndNsid) {
+    auto t = table();
+    const std::vector<dnsd::TsigKey> keys = {key_from("xfr-key.key")};
+    dnsd::AnswerOptions options;
+    const std::string id = "primary-1";
+    std::copy(id.begin(), id.end(), options.nsid.begin());
+    options.nsid_length = static_cast<std::uint8_t>(id.size());
+    dnstest::QueryOptions o = edns(1232);
+    o.dnssec_ok = true;
+    o.edns_options = {0, 3, 0, 0};
+    for (const auto transport : {dnsd::Transport::Udp, dnsd::Transport::Tcp}) {
+        auto q = signed_query(keys[0], "smarthost.local", kSoa, o);
+        std::vector<std::uint8_t> a(65535);
+        a.resize(dnsd::answer_signed(*t, keys, q, a, transport, now(), nullptr, &options));
+        ASSERT_FALSE(a.empty());
+        EXPECT_TRUE(verifies(keys[0], q, a));
+        auto d = dnstest::decode(a);
+        ASSERT_TRUE(d.ok) << d.error;
+        EXPECT_TRUE(d.edns_do);
+        EXPECT_EQ(d.edns_options,
+                  (std::vector<std::uint8_t>{0, 3, 0, 9, 'p', 'r', 'i', 'm', 'a', 'r', 'y', '-', '1'}));
+        EXPECT_EQ(d.answer.size(), 1u);
+    }
+}
+
 TEST(AnswerSigned, WrongKeySignatureOrTimeGetNotauthAndNothingOfTheZone) {
     auto t = table();
     const auto key = key_from("xfr-key.key");
