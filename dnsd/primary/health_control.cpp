@@ -37,7 +37,7 @@ std::string key_of(const health::Target& t) { return t.host + ' ' + t.address.te
 }  // namespace
 
 HealthControl::HealthControl(HealthOptions options, Publisher& publisher, Say say)
-    : options_(std::move(options)), publisher_(publisher), say_(std::move(say)) {}
+    : options_(options), publisher_(publisher), say_(std::move(say)) {}
 
 HealthControl::~HealthControl() { prober_.reset(); }  // no callback runs once it is gone
 
@@ -63,7 +63,7 @@ zonegen::Result<std::unique_ptr<HealthControl>> HealthControl::start(HealthOptio
                                                                      std::shared_ptr<const AnswerTable> compiled,
                                                                      HostHealthMap hosts, Publisher& publisher,
                                                                      Say say) {
-    std::unique_ptr<HealthControl> c(new HealthControl(std::move(options), publisher, std::move(say)));
+    std::unique_ptr<HealthControl> c(new HealthControl(options, publisher, std::move(say)));
     std::lock_guard lock(c->mutex_);
     c->targets_ = c->targets_of(*compiled, hosts, c->address_of_);
     for (std::size_t i = 0; i < c->targets_.size(); ++i) c->target_index_[key_of(c->targets_[i])] = i;
