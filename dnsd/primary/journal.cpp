@@ -9,6 +9,7 @@
 
 #include "dnsd/answer/wire.hpp"
 #include "dnsd/primary/journal_file.hpp"
+#include "dnsd/primary/loader.hpp"
 #include "zonegen/core/bytes.hpp"
 #include "zonegen/core/files.hpp"
 #include "zonegen/core/serial.hpp"
@@ -184,16 +185,6 @@ std::optional<Chain> Journal::chain(std::uint32_t from, std::uint32_t to) const 
     }
     return std::nullopt;
 }
-
-namespace {
-
-std::string zone_text(const zonegen::Name& origin) {
-    std::string t = origin.text();
-    if (t.size() > 1) t.pop_back();
-    return t;
-}
-
-}  // namespace
 
 Journals::Journals(std::size_t bound, std::optional<std::string> dir, Say say)
     : bound_(bound), dir_(std::move(dir)), say_(std::move(say)) {

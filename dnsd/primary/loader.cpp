@@ -28,12 +28,6 @@ const ZoneImage* find_zone(const AnswerTable* table, const zonegen::Name& origin
     return nullptr;
 }
 
-std::string zone_text(const zonegen::Name& origin) {
-    std::string t = origin.text();
-    if (t.size() > 1) t.pop_back();  // "smarthost.local", as users write it
-    return t;
-}
-
 void add_errors(std::vector<Diagnostic>& to, const std::vector<Diagnostic>& from) {
     to.insert(to.end(), from.begin(), from.end());
 }
@@ -134,6 +128,12 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     if (!table) return table.errors();
     out.table = std::move(table).value();
     return out;
+}
+
+std::string zone_text(const zonegen::Name& origin) {
+    std::string t = origin.text();
+    if (t.size() > 1) t.pop_back();  // "smarthost.local", as users write it
+    return t;
 }
 
 std::string describe_zones(const AnswerTable& table) {

@@ -72,6 +72,9 @@ struct LoadedTable {
 zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current = nullptr,
                                         const LoadOptions& options = {});
 
+// "smarthost.local": a zone's name as users write it, for the log lines.
+std::string zone_text(const zonegen::Name& origin);
+
 // "smarthost.local serial 2026112301", comma-separated per zone, for the log lines.
 std::string describe_zones(const AnswerTable& table);
 

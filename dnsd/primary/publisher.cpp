@@ -3,20 +3,11 @@
 
 #include "dnsd/answer/health_model.hpp"
 #include "dnsd/net/server.hpp"
+#include "dnsd/primary/loader.hpp"
 #include "dnsd/primary/notify.hpp"
 #include "dnsd/primary/retire.hpp"
 
 namespace dnsd {
-
-namespace {
-
-std::string zone_text(const zonegen::Name& origin) {
-    std::string t = origin.text();
-    if (t.size() > 1) t.pop_back();
-    return t;
-}
-
-}  // namespace
 
 // With a state directory, each zone is served as the health model edits it, under the
 // serial next_served_serial() gives against the last version served (kept in last_, and
