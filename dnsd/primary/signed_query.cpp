@@ -28,16 +28,6 @@ std::size_t size_limit(const ParsedQuery& q, std::span<std::uint8_t> out, Transp
     return limit;
 }
 
-const char* error_name(TsigError e) {
-    switch (e) {
-        case TsigError::BadKey: return "BADKEY";
-        case TsigError::BadSig: return "BADSIG";
-        case TsigError::BadTime: return "BADTIME";
-        case TsigError::NoError: break;
-    }
-    return "NOERROR";
-}
-
 }  // namespace
 
 std::size_t answer_signed(const AnswerTable& table, std::span<const TsigKey> keys,
@@ -119,7 +109,7 @@ SignedQueryHook make_signed_query_hook(std::shared_ptr<const std::vector<TsigKey
         if (auto name = zonegen::Name::from_wire(v.key_wire)) key = name->text();
         log_line(std::string("signed query for ") + qname + " type " + std::to_string(q.qtype) + " from " +
                  peer.text() + (transport == Transport::Udp ? " over UDP" : " over TCP") + ": TSIG " +
-                 error_name(v.error) + " (key " + key + ")" +
+                 tsig_error_name(v.error) + " (key " + key + ")" +
                  (left_out ? ", " + std::to_string(left_out) + " more failures not logged" : ""));
         return len;
     };

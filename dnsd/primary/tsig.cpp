@@ -334,4 +334,14 @@ std::optional<std::vector<std::uint8_t>> tsig_sign_request(const TsigKey& key,
     return sign_packet(key, pkt.get(), nullptr, false, nullptr);
 }
 
+const char* tsig_error_name(TsigError e) {
+    switch (e) {
+        case TsigError::BadKey: return "BADKEY";
+        case TsigError::BadSig: return "BADSIG";
+        case TsigError::BadTime: return "BADTIME";
+        case TsigError::NoError: break;
+    }
+    return "NOERROR";
+}
+
 }  // namespace dnsd

@@ -31,6 +31,9 @@ zonegen::Result<TsigKey> read_tsig_key(const std::string& path);
 // The TSIG Error field values of RFC 8945 §5.2.
 enum class TsigError : std::uint16_t { NoError = 0, BadSig = 16, BadKey = 17, BadTime = 18 };
 
+// "BADKEY", "BADSIG", "BADTIME" (or "NOERROR"), for the log lines.
+const char* tsig_error_name(TsigError e);
+
 inline constexpr std::uint16_t kTsigFudge = 300;  // RFC 8945 §10: 300 seconds recommended
 inline constexpr std::uint8_t kRcodeNotAuth = 9;
 

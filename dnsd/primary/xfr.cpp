@@ -169,16 +169,6 @@ private:
     bool sent_ = false;
 };
 
-const char* tsig_error_name(TsigError e) {
-    switch (e) {
-        case TsigError::BadKey: return "BADKEY";
-        case TsigError::BadSig: return "BADSIG";
-        case TsigError::BadTime: return "BADTIME";
-        case TsigError::NoError: break;
-    }
-    return "NOERROR";
-}
-
 }  // namespace
 
 std::unique_ptr<MessageStream> make_axfr_stream(std::shared_ptr<const AnswerTable> snapshot, const ZoneImage& zone,
