@@ -464,20 +464,20 @@ private:
 
 zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones,
                                                                          const CompileOptions& options,
-                                                                         std::vector<ZoneImage> made) {
+                                                                         std::vector<ZoneImage> images) {
     auto impl = std::make_shared<Impl>();
     std::vector<Diagnostic> errors = Compiler(*impl, zones, options).run();
     if (!errors.empty()) return errors;
     // AXFR, NOTIFY and reloads need only the records as bytes, not the zones' objects.
-    auto images = std::make_shared<std::vector<ZoneImage>>(std::move(made));
-    if (images->size() != zones.size()) {
-        images->clear();
-        images->reserve(zones.size());
-        for (const zonegen::Zone& z : zones) images->emplace_back(z);
+    auto kept = std::make_shared<std::vector<ZoneImage>>(std::move(images));
+    if (kept->size() != zones.size()) {
+        kept->clear();
+        kept->reserve(zones.size());
+        for (const zonegen::Zone& z : zones) kept->emplace_back(z);
     }
     auto version = std::make_shared<Version>();
-    version->loaded = images;
-    version->served = std::move(images);
+    version->loaded = kept;
+    version->served = std::move(kept);
     return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl), std::move(version)));
 }
 

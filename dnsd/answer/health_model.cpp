@@ -101,19 +101,19 @@ std::uint32_t HealthModelBuilder::add_target(const zonegen::Name& host, std::uin
     return hi;
 }
 
-void HealthModelBuilder::set_type(std::uint32_t hi, bool v6, std::uint32_t type) {
-    (v6 ? model_.hosts_[hi].type_aaaa : model_.hosts_[hi].type_a) = type;
-    model_.managed_.push_back({type, v6 ? HealthModel::Kind::Aaaa : HealthModel::Kind::A, hi});
+void HealthModelBuilder::set_type(std::uint32_t host, bool v6, std::uint32_t type) {
+    (v6 ? model_.hosts_[host].type_aaaa : model_.hosts_[host].type_a) = type;
+    model_.managed_.push_back({type, v6 ? HealthModel::Kind::Aaaa : HealthModel::Kind::A, host});
 }
 
-void HealthModelBuilder::add_addresses(std::uint32_t hi, const zonegen::RRset& set) {
-    HealthModel::Host& h = model_.hosts_[hi];
+void HealthModelBuilder::add_addresses(std::uint32_t host, const zonegen::RRset& set) {
+    HealthModel::Host& h = model_.hosts_[host];
     const bool v6 = set.type == zonegen::RRType::AAAA;
     (v6 ? h.ttl_aaaa : h.ttl_a) = ttl(set.ttl);
     model_.caps_ttl_ |= ttl(set.ttl) != set.ttl;
     for (const zonegen::Rdata& rd : set.rdata) {
         HealthModel::Address a;
-        a.host = hi;
+        a.host = host;
         a.v6 = v6;
         if (const auto* v4 = std::get_if<zonegen::A>(&rd))
             std::copy(v4->addr.begin(), v4->addr.end(), a.bytes.begin());
