@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "dnsd/answer/answer_table_impl.hpp"
@@ -42,7 +45,7 @@ class Compiler {
 public:
     // Borrows names from zones: they must stay put until run() is done.
     Compiler(AnswerTable::Impl& t, const std::vector<zonegen::Zone>& zones, const CompileOptions& options)
-        : t_(t), zones_(zones), w_(t.bytes, t.relocs) {
+        : t_(t), zones_(zones), w_(t.bytes, t.relocs), threads_(std::max(options.threads, 1u)) {
         if (options.health_ttl) health_.emplace(*options.health_ttl);
     }
 
@@ -70,6 +73,7 @@ public:
         compile_negative_answers();
         compile_referrals();
         compile_answers();
+        note_managed();
         // The estimates above were generous; the table lives until the next reload.
         t_.bytes.shrink_to_fit();
         t_.types.shrink_to_fit();
@@ -180,15 +184,18 @@ private:
 
     // A and AAAA of an MX or NS target that a served zone holds (glue below a cut
     // included), owners compressed against what the message already holds.
-    void add_addresses(const std::vector<std::string_view>& targets) {
+    void add_addresses(SectionWriter& w, const std::vector<std::string_view>& targets) const {
         for (std::string_view target : targets) {
             const Entry* e = t_.find(bytes_of(target), target.size());
             if (!e) continue;
             const Node* n = nodes_[static_cast<std::size_t>(e - t_.entries.data())];
             if (!n) continue;
+            const auto index = static_cast<std::uint32_t>(e - t_.entries.data());
             for (RRType type : {RRType::A, RRType::AAAA})
-                if (const auto* set = n->find(type))
-                    for (const auto& rd : set->rdata) w_.add(target, served_ttl(target, *set), rd);
+                if (const auto* set = n->find(type)) {
+                    const std::uint32_t ttl = served_ttl(index, *set);
+                    for (const auto& rd : set->rdata) w.add(target, ttl, rd);
+                }
         }
     }
 
@@ -197,46 +204,89 @@ private:
     // since every section that holds them is served at the managed TTL.
     void find_health_targets() {
         if (!health_) return;
+        host_of_.assign(t_.entries.size(), HealthModel::kNoType);
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Node* n = nodes_[i];
             const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
             if (!mx || t_.entries[i].referral != kNone) continue;
             for (const auto& rd : mx->rdata) {
                 const zonegen::Name& target = std::get<zonegen::Mx>(rd).exchange;
-                const Entry* e = t_.find(bytes_of(target.wire()), target.wire().size());
-                const Node* tn = e ? nodes_[static_cast<std::size_t>(e - t_.entries.data())] : nullptr;
-                if (!tn || health_->is_target(target.wire())) continue;
-                health_->add_target(target, e->zone);
+                const std::uint32_t ti = entry_of(target.wire());
+                const Node* tn = ti != kNone ? nodes_[ti] : nullptr;
+                if (!tn || host_of_[ti] != HealthModel::kNoType) continue;
+                const std::uint32_t host = health_->add_target(target, t_.entries[ti].zone);
+                host_of_[ti] = host;
                 for (RRType type : {RRType::A, RRType::AAAA})
-                    if (const auto* set = tn->find(type)) health_->add_addresses(target, *set);
+                    if (const auto* set = tn->find(type)) health_->add_addresses(host, *set);
             }
         }
     }
 
-    // The TTL an RRset is served with: the managed ones' is capped by --health-ttl.
-    std::uint32_t served_ttl(std::string_view owner, const zonegen::RRset& set) const {
+    std::uint32_t entry_of(std::string_view name) const {
+        const Entry* e = t_.find(bytes_of(name), name.size());
+        return e ? static_cast<std::uint32_t>(e - t_.entries.data()) : kNone;
+    }
+
+    // A health target's A or AAAA RRset, at entry.
+    bool is_target_address(std::uint32_t entry, const zonegen::RRset& set) const {
+        return (set.type == RRType::A || set.type == RRType::AAAA) && host_of_[entry] != HealthModel::kNoType;
+    }
+
+    // The TTL an RRset at entry is served with: the managed ones' is capped by --health-ttl.
+    std::uint32_t served_ttl(std::uint32_t entry, const zonegen::RRset& set) const {
         if (!health_) return set.ttl;
-        const bool managed = set.type == RRType::MX ||
-                             ((set.type == RRType::A || set.type == RRType::AAAA) && health_->is_target(owner));
+        const bool managed = set.type == RRType::MX || is_target_address(entry, set);
         return managed ? health_->ttl(set.ttl) : set.ttl;
     }
 
-    // Tells the health model which TypeAnswer serves a managed RRset.
-    bool note_managed(const Entry& e, const Node& n, const zonegen::RRset& set, std::uint32_t type) {
+    // Whether health may serve the RRset at entry otherwise (health_model.hpp): the apex
+    // SOA, every MX RRset, the addresses of MX targets.
+    bool is_managed(std::uint32_t entry, const Node& n, const zonegen::RRset& set) const {
         if (!health_) return false;
-        if (set.type == RRType::SOA && n.owner == zones_[e.zone].origin()) {
-            health_->add_apex(set, e.zone, type);
-            return true;
+        if (set.type == RRType::SOA) return n.owner == zones_[t_.entries[entry].zone].origin();
+        return set.type == RRType::MX || is_target_address(entry, set);
+    }
+
+    // Tells the health model which TypeAnswer serves each managed RRset, in table order
+    // (the model's indices are then the same however many threads compiled the answers).
+    void note_managed() {
+        if (!health_) return;
+        std::vector<const zonegen::RRset*> order;
+        std::vector<std::uint32_t> hosts;
+        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+            const Entry& e = t_.entries[i];
+            const Node* n = nodes_[i];
+            if (!n || e.referral != kNone) continue;
+            ordered_sets(*n, order);
+            for (std::uint32_t k = 0; k < order.size(); ++k) {
+                const zonegen::RRset& set = *order[k];
+                if (!is_managed(i, *n, set)) continue;
+                const std::uint32_t type = e.first_type + k;
+                if (set.type == RRType::SOA) {
+                    health_->add_apex(set, e.zone, type);
+                } else if (set.type == RRType::MX) {
+                    hosts.clear();
+                    for (const auto& rd : set.rdata) {
+                        const std::uint32_t ti = entry_of(std::get<zonegen::Mx>(rd).exchange.wire());
+                        hosts.push_back(ti == kNone ? HealthModel::kNoType : host_of_[ti]);
+                    }
+                    health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard, hosts);
+                } else {
+                    health_->set_type(host_of_[i], set.type == RRType::AAAA, type);
+                }
+            }
         }
-        if (set.type == RRType::MX) {
-            health_->add_mx_set(n.owner, e.zone, set, type, e.wildcard);
-            return true;
-        }
-        if ((set.type == RRType::A || set.type == RRType::AAAA) && health_->is_target(n.owner.wire())) {
-            health_->set_type(n.owner, set.type == RRType::AAAA, type);
-            return true;
-        }
-        return false;
+    }
+
+    // The first TypeAnswer is what ANY gets (RFC 8482 §4.2): NSD answers ANY with the first
+    // RRset of the zone file, which is the SOA at the apex and otherwise (in the files
+    // zonegen writes) the lowest type number. Both orders are kept here.
+    static void ordered_sets(const Node& n, std::vector<const zonegen::RRset*>& out) {
+        out.clear();
+        for (const auto& set : n.rrsets)
+            if (set.type == RRType::SOA) out.push_back(&set);
+        for (const auto& set : n.rrsets)
+            if (set.type != RRType::SOA) out.push_back(&set);
     }
 
     static void collect_targets(const zonegen::RRset& set, std::vector<std::string_view>& out) {
@@ -282,7 +332,7 @@ private:
             r.authority = w_.end_section();
             collect_targets(*ns, targets);
             w_.begin_section(wire::Section::Additional);
-            add_addresses(targets);
+            add_addresses(w_, targets);
             r.additional = w_.end_section();
             r.cut_length = static_cast<std::uint8_t>(name.size());
             if (w_.too_big())
@@ -291,44 +341,109 @@ private:
         }
     }
 
+    // One thread's share of the answers: a run of entries, compiled into arrays of its own.
+    struct Part {
+        std::uint32_t first = 0, last = 0;
+        TableVector<std::uint8_t> bytes;
+        TableVector<std::uint16_t> relocs;
+        TableVector<TypeAnswer> types;
+        std::vector<Diagnostic> errors;
+    };
+    // Fewer names than this per thread are not worth a thread.
+    static constexpr std::uint32_t kMinPart = 1024;
+
+    // Every part but the first on a thread of its own (if one can be had: otherwise here),
+    // then the parts appended to the table in entry order, their offsets moved to match.
     void compile_answers() {
+        const auto entries = static_cast<std::uint32_t>(t_.entries.size());
+        const std::uint32_t count = std::clamp<std::uint32_t>(entries / kMinPart, 1, threads_);
+        if (count == 1) {
+            compile_range(0, entries, w_, t_.types, errors_);
+            return;
+        }
+        std::vector<Part> parts(count);
+        for (std::uint32_t p = 0; p < count; ++p) {
+            parts[p].first = static_cast<std::uint32_t>(std::uint64_t{entries} * p / count);
+            parts[p].last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / count);
+        }
+        auto run = [this, count](Part& part) {
+            part.types.reserve(t_.types.capacity() / count + 64);
+            part.bytes.reserve(t_.bytes.capacity() / count + 4096);
+            SectionWriter w(part.bytes, part.relocs);
+            compile_range(part.first, part.last, w, part.types, part.errors);
+        };
+        std::vector<std::thread> threads;
+        for (std::uint32_t p = 1; p < count; ++p) {
+            try {
+                threads.emplace_back(run, std::ref(parts[p]));
+            } catch (const std::system_error&) {
+                run(parts[p]);  // no thread to be had: the answers are the same, only later
+            }
+        }
+        run(parts[0]);
+        for (std::thread& t : threads) t.join();
+        for (Part& part : parts) append(part);
+    }
+
+    void append(Part& part) {
+        const auto bytes = static_cast<std::uint32_t>(t_.bytes.size());
+        const auto relocs = static_cast<std::uint32_t>(t_.relocs.size());
+        const auto types = static_cast<std::uint32_t>(t_.types.size());
+        t_.bytes.resize(bytes + part.bytes.size());
+        if (!part.bytes.empty()) std::memcpy(t_.bytes.data() + bytes, part.bytes.data(), part.bytes.size());
+        t_.relocs.resize(relocs + part.relocs.size());
+        if (!part.relocs.empty())
+            std::memcpy(t_.relocs.data() + relocs, part.relocs.data(), part.relocs.size() * sizeof(std::uint16_t));
+        for (TypeAnswer a : part.types) {
+            for (Blob* b : {&a.answer, &a.additional}) {
+                b->offset += bytes;
+                b->reloc_offset += relocs;
+            }
+            t_.types.push_back(a);
+        }
+        for (std::uint32_t i = part.first; i < part.last; ++i) t_.entries[i].first_type += types;
+        errors_.insert(errors_.end(), part.errors.begin(), part.errors.end());
+        part = Part{};  // its memory back before the next part's is copied
+    }
+
+    // The answers of entries [first, last), written with w into types; entries' first_type
+    // is an index into types. Reads the rest of the table, changes nothing else: parts
+    // run side by side.
+    void compile_range(std::uint32_t first, std::uint32_t last, SectionWriter& w, TableVector<TypeAnswer>& types,
+                       std::vector<Diagnostic>& errors) const {
         std::vector<std::string_view> targets;
-        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
+        std::vector<const zonegen::RRset*> order;
+        for (std::uint32_t i = first; i < last; ++i) {
             Entry& e = t_.entries[i];
-            e.first_type = static_cast<std::uint32_t>(t_.types.size());
+            e.first_type = static_cast<std::uint32_t>(types.size());
             const Node* n = nodes_[i];
             if (!n || e.referral != kNone) continue;  // empty non-terminal, or not ours
             const std::string_view owner = n->owner.wire();
-            // The first TypeAnswer is what ANY gets (RFC 8482 §4.2): NSD answers ANY with the
-            // first RRset of the zone file, which is the SOA at the apex and otherwise (in the
-            // files zonegen writes) the lowest type number. Both orders are kept here.
-            order_.clear();
-            for (const auto& set : n->rrsets)
-                if (set.type == RRType::SOA) order_.push_back(&set);
-            for (const auto& set : n->rrsets)
-                if (set.type != RRType::SOA) order_.push_back(&set);
-            for (const zonegen::RRset* setp : order_) {
+            ordered_sets(*n, order);
+            for (const zonegen::RRset* setp : order) {
                 const zonegen::RRset& set = *setp;
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
-                a.managed = note_managed(e, *n, set, static_cast<std::uint32_t>(t_.types.size()));
-                w_.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
-                w_.begin_section(wire::Section::Answer);
-                const std::uint32_t ttl = served_ttl(owner, set);
-                for (const auto& rd : set.rdata) w_.add(owner, ttl, rd);
-                a.answer = w_.end_section();
-                w_.begin_section(wire::Section::Additional);
+                a.managed = is_managed(i, *n, set);
+                w.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
+                w.begin_section(wire::Section::Answer);
+                const std::uint32_t ttl = served_ttl(i, set);
+                for (const auto& rd : set.rdata) w.add(owner, ttl, rd);
+                a.answer = w.end_section();
+                w.begin_section(wire::Section::Additional);
                 if (set.type == RRType::MX || set.type == RRType::NS) {
                     collect_targets(set, targets);
-                    add_addresses(targets);
+                    add_addresses(w, targets);
                 }
-                a.additional = w_.end_section();
-                if (w_.too_big())
-                    error(e.zone, std::string("the ") + zonegen::type_name(set.type) + " records of " +
-                                      n->owner.text() + " do not fit in a DNS message");
-                t_.types.push_back(a);
+                a.additional = w.end_section();
+                if (w.too_big())
+                    errors.push_back({{},
+                                      "zone " + zones_[e.zone].origin().text() + ": the " +
+                                          zonegen::type_name(set.type) + " records of " + n->owner.text() +
+                                          " do not fit in a DNS message"});
+                types.push_back(a);
             }
-            e.type_count = static_cast<std::uint16_t>(t_.types.size() - e.first_type);
+            e.type_count = static_cast<std::uint16_t>(types.size() - e.first_type);
         }
     }
 
@@ -337,27 +452,32 @@ private:
     SectionWriter w_;
     std::vector<Diagnostic> errors_;
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
-    std::vector<const Node*> nodes_;            // parallel to entries; nullptr for empty non-terminals
-    std::vector<const zonegen::RRset*> order_;  // one name's RRsets, in TypeAnswer order
+    std::vector<const Node*> nodes_;      // parallel to entries; nullptr for empty non-terminals
+    std::vector<std::uint32_t> host_of_;  // with health, parallel to entries: the model's host there, or kNoType
     std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
     std::vector<std::uint32_t> cuts_;                                   // referral -> cut entry
     std::optional<HealthModelBuilder> health_;                          // with CompileOptions::health_ttl
+    unsigned threads_ = 1;
 };
 
 }  // namespace
 
 zonegen::Result<std::shared_ptr<const AnswerTable>> AnswerTable::compile(const std::vector<zonegen::Zone>& zones,
-                                                                         const CompileOptions& options) {
+                                                                         const CompileOptions& options,
+                                                                         std::vector<ZoneImage> images) {
     auto impl = std::make_shared<Impl>();
     std::vector<Diagnostic> errors = Compiler(*impl, zones, options).run();
     if (!errors.empty()) return errors;
     // AXFR, NOTIFY and reloads need only the records as bytes, not the zones' objects.
-    auto images = std::make_shared<std::vector<ZoneImage>>();
-    images->reserve(zones.size());
-    for (const zonegen::Zone& z : zones) images->emplace_back(z);
+    auto kept = std::make_shared<std::vector<ZoneImage>>(std::move(images));
+    if (kept->size() != zones.size()) {
+        kept->clear();
+        kept->reserve(zones.size());
+        for (const zonegen::Zone& z : zones) kept->emplace_back(z);
+    }
     auto version = std::make_shared<Version>();
-    version->loaded = images;
-    version->served = std::move(images);
+    version->loaded = kept;
+    version->served = std::move(kept);
     return std::shared_ptr<const AnswerTable>(new AnswerTable(std::move(impl), std::move(version)));
 }
 

@@ -26,6 +26,9 @@ struct CompileOptions {
     // Health checks on: every MX RRset and the A/AAAA RRsets of in-zone MX targets are
     // managed (health_model.hpp) and served with TTL min(zone TTL, this).
     std::optional<std::uint32_t> health_ttl;
+    // Threads that compile the answers, each a run of names into arrays of its own, joined
+    // in name order afterwards: the table is the same byte for byte whatever the number.
+    unsigned threads = 1;
 };
 
 class AnswerTable {
@@ -34,8 +37,11 @@ public:
     // longest match wins). Errors name the zone at fault. The table keeps copies of all it
     // needs: the zones are the caller's to free, which for a large zone takes a tenth of a
     // second that the first answer need not wait for (dnsd/primary/retire.hpp).
+    // images: ZoneImages of the zones (the same order) if the caller has made them already,
+    // as a reload does to compare versions; empty: they are made here.
     static zonegen::Result<std::shared_ptr<const AnswerTable>> compile(const std::vector<zonegen::Zone>& zones,
-                                                                       const CompileOptions& options = {});
+                                                                       const CompileOptions& options = {},
+                                                                       std::vector<ZoneImage> images = {});
 
     // The zones served, in the order given to compile(), for AXFR, NOTIFY and reloads:
     // their serials and the records transfers send.

@@ -55,17 +55,15 @@ bool HealthModel::differs(const MxSet& m, std::span<const std::uint8_t> up) cons
 }
 
 std::uint32_t HealthModel::host_at(std::string_view owner) const {
-    auto it = host_by_name_.find(owner);
-    return it == host_by_name_.end() ? kNoType : it->second;
+    static_assert(zonegen::WireIndex::kAbsent == kNoType);
+    return host_index_.find(owner, host_name());
 }
 
-std::uint32_t HealthModel::mx_set_at(std::string_view owner) const {
-    auto it = mx_by_owner_.find(owner);
-    return it == mx_by_owner_.end() ? kNoType : it->second;
-}
+std::uint32_t HealthModel::mx_set_at(std::string_view owner) const { return mx_index_.find(owner, mx_owner()); }
 
 ZoneImage HealthModel::edited_image(const ZoneImage& loaded, std::uint32_t serial,
                                     std::span<const std::uint8_t> up) const {
+    if (up.empty() && !caps_ttl_) return ZoneImage(loaded).with_serial(serial);
     // The rdata of MX records names the exchange in full here (ZoneImage::Record), so an MX
     // record is matched to its MxRecord by the exchange's wire form.
     return loaded.edited(serial, [&](const ZoneImage::Record& r, std::uint32_t& ttl) {
@@ -92,33 +90,30 @@ ZoneImage HealthModel::edited_image(const ZoneImage& loaded, std::uint32_t seria
     });
 }
 
-void HealthModelBuilder::add_target(const zonegen::Name& host, std::uint32_t zone) {
-    if (is_target(host.wire())) return;
+std::uint32_t HealthModelBuilder::add_target(const zonegen::Name& host, std::uint32_t zone) {
+    // A new name becomes the next host (WireIndex::find_or_add), stored right after.
+    const std::uint32_t hi = model_.host_index_.find_or_add(host.wire(), model_.host_name());
+    if (hi < model_.hosts_.size()) return hi;
     HealthModel::Host h;
     h.name = host;
     h.zone = zone;
     model_.hosts_.push_back(std::move(h));
-    // The key views the Host's own name, whose buffer never moves (Name is a handle).
-    model_.host_by_name_.emplace(model_.hosts_.back().name.wire(),
-                                 static_cast<std::uint32_t>(model_.hosts_.size() - 1));
+    return hi;
 }
 
-void HealthModelBuilder::set_type(const zonegen::Name& host, bool v6, std::uint32_t type) {
-    const std::uint32_t hi = model_.host_at(host.wire());
-    if (hi == HealthModel::kNoType) return;
-    (v6 ? model_.hosts_[hi].type_aaaa : model_.hosts_[hi].type_a) = type;
-    model_.managed_.push_back({type, v6 ? HealthModel::Kind::Aaaa : HealthModel::Kind::A, hi});
+void HealthModelBuilder::set_type(std::uint32_t host, bool v6, std::uint32_t type) {
+    (v6 ? model_.hosts_[host].type_aaaa : model_.hosts_[host].type_a) = type;
+    model_.managed_.push_back({type, v6 ? HealthModel::Kind::Aaaa : HealthModel::Kind::A, host});
 }
 
-void HealthModelBuilder::add_addresses(const zonegen::Name& host, const zonegen::RRset& set) {
-    const std::uint32_t hi = model_.host_at(host.wire());
-    if (hi == HealthModel::kNoType) return;
-    HealthModel::Host& h = model_.hosts_[hi];
+void HealthModelBuilder::add_addresses(std::uint32_t host, const zonegen::RRset& set) {
+    HealthModel::Host& h = model_.hosts_[host];
     const bool v6 = set.type == zonegen::RRType::AAAA;
     (v6 ? h.ttl_aaaa : h.ttl_a) = ttl(set.ttl);
+    model_.caps_ttl_ |= ttl(set.ttl) != set.ttl;
     for (const zonegen::Rdata& rd : set.rdata) {
         HealthModel::Address a;
-        a.host = hi;
+        a.host = host;
         a.v6 = v6;
         if (const auto* v4 = std::get_if<zonegen::A>(&rd))
             std::copy(v4->addr.begin(), v4->addr.end(), a.bytes.begin());
@@ -130,26 +125,28 @@ void HealthModelBuilder::add_addresses(const zonegen::Name& host, const zonegen:
 }
 
 void HealthModelBuilder::add_mx_set(const zonegen::Name& owner, std::uint32_t zone, const zonegen::RRset& set,
-                                    std::uint32_t type, bool wildcard) {
+                                    std::uint32_t type, bool wildcard, const std::vector<std::uint32_t>& hosts) {
     HealthModel::MxSet m;
     m.owner = owner;
     m.zone = zone;
     m.type = type;
     m.ttl = ttl(set.ttl);
+    model_.caps_ttl_ |= m.ttl != set.ttl;
     m.wildcard = wildcard;
     const auto index = static_cast<std::uint32_t>(model_.mx_sets_.size());
-    for (const zonegen::Rdata& rd : set.rdata) {
-        const auto& mx = std::get<zonegen::Mx>(rd);
-        const std::uint32_t hi = model_.host_at(mx.exchange.wire());
-        m.records.push_back({mx, hi});
+    m.records.reserve(set.rdata.size());
+    for (std::size_t r = 0; r < set.rdata.size(); ++r) {
+        const std::uint32_t hi = hosts[r];
+        m.records.push_back({std::get<zonegen::Mx>(set.rdata[r]), hi});
         if (hi != HealthModel::kNoType) {
             auto& sets = model_.hosts_[hi].mx_sets;
             if (sets.empty() || sets.back() != index) sets.push_back(index);
         }
     }
     model_.managed_.push_back({type, HealthModel::Kind::Mx, index});
+    // An owner has one MX RRset, so each set's owner is new to the index.
+    model_.mx_index_.find_or_add(m.owner.wire(), model_.mx_owner());
     model_.mx_sets_.push_back(std::move(m));
-    model_.mx_by_owner_.emplace(model_.mx_sets_.back().owner.wire(), index);
 }
 
 void HealthModelBuilder::add_apex(const zonegen::RRset& soa, std::uint32_t zone, std::uint32_t type) {

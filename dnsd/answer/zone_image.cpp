@@ -1,6 +1,7 @@
 // Encoding a zone's records as compact bytes, and reading them back for transfers.
 #include "dnsd/answer/zone_image.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "zonegen/core/bytes.hpp"
@@ -29,14 +30,14 @@ std::size_t prefix_length(std::string_view name, const zonegen::Name& origin) {
 
 // A name inside the zone: the length of its labels under the origin (at most 254), then
 // those labels. Any other name: kAbsolute, then its whole wire form.
-void ZoneImage::put_name(std::string_view wire) {
+void ZoneImage::put_name(std::string& body, std::string_view wire) const {
     const std::size_t prefix = prefix_length(wire, origin_);
     if (prefix == std::string_view::npos) {
-        body_ += static_cast<char>(kAbsolute);
-        body_ += wire;
+        body += static_cast<char>(kAbsolute);
+        body += wire;
     } else {
-        body_ += static_cast<char>(prefix);
-        body_ += wire.substr(0, prefix);
+        body += static_cast<char>(prefix);
+        body += wire.substr(0, prefix);
     }
 }
 
@@ -54,47 +55,50 @@ std::size_t ZoneImage::read_name(std::string_view field, char* out) const {
 
 ZoneImage::ZoneImage(const zonegen::Zone& zone)
     : origin_(zone.origin()), soa_(zone.soa()), soa_ttl_(zone.soa_ttl()), count_(zone.record_count()) {
-    body_.reserve(count_ * 24);  // about what a zonegen zone takes; trimmed below
+    auto body = std::make_shared<Body>();
+    std::string& b = body->bytes;
+    b.reserve(count_ * 24);  // about what a zonegen zone takes; trimmed below
     for (const zonegen::Node& node : zone.nodes()) {
         bool owner_written = false;
         for (const zonegen::RRset& set : node.rrsets) {
             if (set.type == zonegen::RRType::SOA) continue;  // opens and closes a transfer instead
             for (const zonegen::Rdata& rd : set.rdata) {
                 if (owner_written) {
-                    body_ += '\0';
+                    b += '\0';
                 } else {
                     // Owners are inside the zone (ZoneBuilder checks), so never absolute.
                     const std::size_t prefix = prefix_length(node.owner.wire(), origin_);
-                    body_ += static_cast<char>(1 + prefix);
-                    body_ += node.owner.wire().substr(0, prefix);
+                    b += static_cast<char>(1 + prefix);
+                    b += node.owner.wire().substr(0, prefix);
                     owner_written = true;
                 }
-                zonegen::append16(body_, static_cast<std::uint16_t>(set.type));
-                zonegen::append16(body_, set.ttl >> 16);
-                zonegen::append16(body_, set.ttl & 0xffff);
-                const std::size_t length_at = body_.size();
-                zonegen::append16(body_, 0);
+                zonegen::append16(b, static_cast<std::uint16_t>(set.type));
+                zonegen::append16(b, set.ttl >> 16);
+                zonegen::append16(b, set.ttl & 0xffff);
+                const std::size_t length_at = b.size();
+                zonegen::append16(b, 0);
                 if (const auto* ns = std::get_if<zonegen::Ns>(&rd)) {
-                    put_name(ns->host.wire());
+                    put_name(b, ns->host.wire());
                 } else if (const auto* mx = std::get_if<zonegen::Mx>(&rd)) {
-                    zonegen::append16(body_, mx->preference);
-                    put_name(mx->exchange.wire());
+                    zonegen::append16(b, mx->preference);
+                    put_name(b, mx->exchange.wire());
                 } else {
-                    zonegen::append_rdata_wire(rd, body_);
+                    zonegen::append_rdata_wire(rd, b);
                 }
-                const std::size_t length = body_.size() - length_at - 2;
-                body_[length_at] = static_cast<char>(length >> 8);
-                body_[length_at + 1] = static_cast<char>(length & 0xff);
+                const std::size_t length = b.size() - length_at - 2;
+                b[length_at] = static_cast<char>(length >> 8);
+                b[length_at + 1] = static_cast<char>(length & 0xff);
             }
         }
     }
-    body_.shrink_to_fit();
+    b.shrink_to_fit();
+    body_ = std::move(body);
 }
 
 bool ZoneImage::next(std::size_t& offset, Record& r) const {
     // The body is our own encoding, never input: no bounds to check beyond the end.
-    if (offset >= body_.size()) return false;
-    const std::string_view b = body_;
+    const std::string_view b = body();
+    if (offset >= b.size()) return false;
     if (const auto mark = static_cast<unsigned char>(b[offset]); mark != 0) {
         const std::size_t prefix = mark - 1u;
         std::memcpy(r.owner_.data(), b.data() + offset + 1, prefix);
@@ -129,40 +133,49 @@ ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
     out.soa_.serial = serial;
     out.soa_ttl_ = soa_ttl_;
     out.count_ = 1;  // the SOA
-    out.body_.reserve(body_.size());
+    const std::string& in = body();
+    auto body = std::make_shared<Body>();
+    std::string& b = body->bytes;
+    b.reserve(in.size());
     Record r;
     bool owner_written = false;
-    for (std::size_t offset = 0; offset < body_.size();) {
+    for (std::size_t offset = 0; offset < in.size();) {
         const std::size_t start = offset;
-        const bool new_owner = body_[start] != 0;
+        const bool new_owner = in[start] != 0;
         next(offset, r);
         if (new_owner) owner_written = false;
         std::uint32_t ttl = r.ttl();
         if (!keep(r, ttl)) continue;
         // The fields after the owner: type, TTL, the stored RDATA's length and bytes.
-        const std::size_t fields = new_owner ? start + 1 + (static_cast<unsigned char>(body_[start]) - 1u)
-                                             : start + 1;
+        const std::size_t fields = new_owner ? start + 1 + (static_cast<unsigned char>(in[start]) - 1u) : start + 1;
         if (owner_written) {
-            out.body_ += '\0';
+            b += '\0';
         } else {
             // The first record kept of this owner names it, even if the record that did was dropped.
             const std::size_t prefix = r.owner().size() - origin_.wire().size();
-            out.body_ += static_cast<char>(1 + prefix);
-            out.body_ += r.owner().substr(0, prefix);
+            b += static_cast<char>(1 + prefix);
+            b += r.owner().substr(0, prefix);
             owner_written = true;
         }
-        out.body_.append(body_, fields, 2);
-        zonegen::append16(out.body_, ttl >> 16);
-        zonegen::append16(out.body_, ttl & 0xffff);
-        out.body_.append(body_, fields + 6, offset - (fields + 6));
+        b.append(in, fields, 2);
+        zonegen::append16(b, ttl >> 16);
+        zonegen::append16(b, ttl & 0xffff);
+        b.append(in, fields + 6, offset - (fields + 6));
         ++out.count_;
     }
-    out.body_.shrink_to_fit();
+    b.shrink_to_fit();
+    out.body_ = std::move(body);
     return out;
 }
 
 std::uint64_t ZoneImage::digest() const {
-    // FNV-1a: not a defence against anyone, only a fingerprint of our own encoding.
+    std::call_once(body_->digested, [this] { body_->digest = compute_digest(); });
+    return body_->digest;
+}
+
+std::uint64_t ZoneImage::compute_digest() const {
+    // FNV-1a: not a defence against anyone, only a fingerprint of our own encoding. The
+    // state directory keeps these values across restarts: the function must not change.
     std::uint64_t h = 0xcbf29ce484222325ull;
     auto mix = [&h](std::string_view bytes) {
         for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
@@ -175,12 +188,51 @@ std::uint64_t ZoneImage::digest() const {
     zonegen::append16(fixed, soa_ttl_ & 0xffff);
     mix(origin_.wire());
     mix(fixed);
-    mix(body_);
+    mix(body());
     return h;
 }
 
+std::size_t ZoneImage::skip(std::size_t offset) const {
+    const std::string_view b = body();
+    const auto mark = static_cast<unsigned char>(b[offset]);
+    offset += mark == 0 ? 1 : mark;  // the owner: 1 + its length, or the one byte 0
+    return offset + 8 + get16(b, offset + 6);
+}
+
+ZoneImage::Differing ZoneImage::differing(const ZoneImage& a, const ZoneImage& b) {
+    const std::string_view x = a.body(), y = b.body();
+    if (a.body_ == b.body_ || x == y) return {x.size(), x.size(), y.size()};
+    // The common head: the records wholly inside the bytes both start with (their
+    // boundaries are the same in both), back to the last that names its owner in both.
+    const std::size_t same = static_cast<std::size_t>(std::mismatch(x.begin(), x.end(), y.begin(), y.end()).first -
+                                                      x.begin());
+    std::size_t begin = 0, at = 0;
+    while (at < x.size()) {
+        if (x[at] != 0 && (at >= y.size() || y[at] != 0)) begin = at;
+        const std::size_t next = a.skip(at);
+        if (next > same) break;
+        at = next;
+    }
+    if (at == x.size() && (at >= y.size() || y[at] != 0)) begin = at;
+    // The common tail: the first place, at the same distance from the end of both, where a
+    // record naming its owner starts in both and the bytes from there on are the same.
+    std::size_t tail = 0;
+    while (tail < x.size() && tail < y.size() && x[x.size() - 1 - tail] == y[y.size() - 1 - tail]) ++tail;
+    std::size_t oa = begin, ob = begin;
+    while (oa < x.size()) {
+        if (x.size() - oa <= tail && x[oa] != 0 && oa + y.size() >= begin + x.size()) {
+            const std::size_t target = oa + y.size() - x.size();
+            while (ob < target) ob = b.skip(ob);
+            if (ob == target && y[ob] != 0) return {begin, oa, ob};
+        }
+        oa = a.skip(oa);
+    }
+    return {begin, x.size(), y.size()};
+}
+
 bool operator==(const ZoneImage& a, const ZoneImage& b) {
-    return a.origin_ == b.origin_ && a.soa_ == b.soa_ && a.soa_ttl_ == b.soa_ttl_ && a.body_ == b.body_;
+    return a.origin_ == b.origin_ && a.soa_ == b.soa_ && a.soa_ttl_ == b.soa_ttl_ &&
+           (a.body_ == b.body_ || a.body() == b.body());
 }
 
 }  // namespace dnsd

@@ -87,16 +87,18 @@ JournalRecord soa_record(const ZoneImage& z, std::string& rdata) {
     return {z.origin().wire(), wire::type::kSoa, z.soa_ttl(), rdata};
 }
 
-// Reads the next record of z into r, checking that it comes after prev (held in prev_copy);
-// false at the end; sets broken if the order is wrong.
+// Reads the records of z from offset begin up to offset end into r, checking that each
+// comes after the one before; sets broken if the order is wrong.
 class Walker {
 public:
-    explicit Walker(const ZoneImage& z) : z_(z) { more_ = z_.next(offset_, r_); }
+    Walker(const ZoneImage& z, std::size_t begin, std::size_t end) : z_(z), offset_(begin), end_(end) {
+        more_ = offset_ < end_ && z_.next(offset_, r_);
+    }
     bool more() const { return more_; }
     const ZoneImage::Record& record() const { return r_; }
     bool advance() {
         prev_ = r_;
-        more_ = z_.next(offset_, r_);
+        more_ = offset_ < end_ && z_.next(offset_, r_);
         if (more_ && compare_records(prev_, r_) != std::strong_ordering::less) broken_ = true;
         return more_;
     }
@@ -104,7 +106,8 @@ public:
 
 private:
     const ZoneImage& z_;
-    std::size_t offset_ = 0;
+    std::size_t offset_;
+    std::size_t end_;
     ZoneImage::Record r_, prev_;
     bool more_ = false;
     bool broken_ = false;
@@ -121,7 +124,10 @@ std::optional<Difference> diff(const ZoneImage& from, const ZoneImage& to) {
     std::string soa_rdata;
     append_record(d.records, soa_record(from, soa_rdata));
     std::string added;
-    Walker a(from), b(to);
+    // Only where the versions differ: a one-host change of a 100,000-site zone is a few
+    // records among 800,000, and walking them all took a fifth of a second.
+    const ZoneImage::Differing range = ZoneImage::differing(from, to);
+    Walker a(from, range.begin, range.a_end), b(to, range.begin, range.b_end);
     while (a.more() || b.more()) {
         auto c = !a.more() ? std::strong_ordering::greater
                            : (!b.more() ? std::strong_ordering::less : compare_records(a.record(), b.record()));

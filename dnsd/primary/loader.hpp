@@ -24,7 +24,8 @@ struct Sources {
 // The sources that cannot be opened at all: an I/O problem (exit 2) rather than a bad zone.
 std::vector<zonegen::Diagnostic> unreadable_sources(const Sources& sources);
 
-// What the inventory says of one smarthost (sites.json "health"), by its name's wire form.
+// What the inventory says of one smarthost (sites.json "health"), by its name's wire form;
+// a host missing from the map has the defaults.
 struct HostHealth {
     bool checked = true;                // "health": false: never checked, never withdrawn
     std::optional<std::uint16_t> port;  // "health": {"port": N}
@@ -46,6 +47,9 @@ struct LoadOptions {
     // --state-dir: serials are the Publisher's to decide (publisher.hpp), so a serial that
     // is not above the served one is not refused here; the table gets a health model.
     bool renumber = false;
+    // Threads that compile the answers (CompileOptions::threads); 0: one per CPU that dnsd
+    // may run on (issue 17: loading may use every core; one CPU still works).
+    unsigned threads = 0;
 };
 inline constexpr std::uint32_t kDefaultHealthTtl = 30;
 

@@ -241,3 +241,116 @@ TEST(AnswerTable, CompilesAHundredThousandSitesQuickly) {
     EXPECT_GT(bytes, 0u);
     std::printf("respond(): %.0f queries/s\n", 200000 / qs);
 }
+
+namespace {
+
+// Sites as zonegen writes them, with a wildcard, a delegation with glue and an RRset too
+// large for a message among them, so that every kind of answer and an error fall in the
+// runs of names that different threads compile.
+zonegen::Zone many_sites(int sites) {
+    zonegen::ZoneBuilder b(N("smarthost.local"));
+    b.add(N("smarthost.local"), 300, soa_for("smarthost.local"));
+    b.add(N("smarthost.local"), 300, zonegen::Ns{N("ns.smarthost.local")});
+    b.add(N("ns.smarthost.local"), 300, zonegen::A{{192, 0, 2, 53}});
+    auto host = [](int site, int h) {
+        return N("mail" + std::to_string(h) + ".s" + std::to_string(site) + ".smarthost.local");
+    };
+    auto byte = [](int v) { return static_cast<std::uint8_t>(v); };
+    for (int s = 0; s < sites; ++s) {
+        const Name site = N("s" + std::to_string(s) + ".smarthost.local");
+        for (int tier = 0; tier < 2; ++tier)
+            for (int h = 1; h <= 2; ++h)
+                b.add(site, 300,
+                      zonegen::Mx{static_cast<std::uint16_t>(10 * (tier + 1)), host((s + tier) % sites, h)});
+        for (int h = 1; h <= 2; ++h) b.add(host(s, h), 300, zonegen::A{{10, byte(s >> 8), byte(s), byte(h)}});
+        if (s % 3 == 0)
+            b.add(host(s, 1), 300,
+                  zonegen::Aaaa{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, byte(s >> 8), byte(s), 1}});
+    }
+    b.add(N("*.wild.smarthost.local"), 300, zonegen::Mx{10, host(1, 1)});
+    b.add(N("sub.smarthost.local"), 3600, zonegen::Ns{N("ns.sub.smarthost.local")});
+    b.add(N("ns.sub.smarthost.local"), 3600, zonegen::A{{192, 0, 2, 77}});
+    for (int i = 0; i < 5000; ++i)  // 5000 TXT records: more than 65535 octets
+        b.add(N("big.s7.smarthost.local"), 300, zonegen::Txt{{"padding " + std::to_string(i)}});
+    auto z = std::move(b).finish();
+    EXPECT_TRUE(z.ok());
+    return std::move(z).value();
+}
+
+std::string blob_bytes(const dnsd::AnswerTable::Impl& t, const dnsd::Blob& b) {
+    std::string out(reinterpret_cast<const char*>(t.bytes.data() + b.offset), b.length);
+    for (std::size_t i = 0; i < b.reloc_count; ++i) out += "|" + std::to_string(t.relocs[b.reloc_offset + i]);
+    return out + "#" + std::to_string(b.records);
+}
+
+}  // namespace
+
+TEST(AnswerTable, CompilesTheSameTableOnSeveralThreads) {
+    std::vector<zonegen::Zone> zones;
+    zones.push_back(many_sites(3000));
+    auto one = dnsd::AnswerTable::compile(zones, {.health_ttl = 30, .threads = 1});
+    auto four = dnsd::AnswerTable::compile(zones, {.health_ttl = 30, .threads = 4});
+    // The same errors, in the same order.
+    ASSERT_FALSE(one.ok());
+    ASSERT_FALSE(four.ok());
+    ASSERT_EQ(one.errors().size(), four.errors().size());
+    for (std::size_t i = 0; i < one.errors().size(); ++i)
+        EXPECT_EQ(one.errors()[i].message, four.errors()[i].message);
+    EXPECT_NE(one.errors().front().message.find("big.s7.smarthost.local"), std::string::npos);
+
+    // Without the oversized RRset: the same table, answer for answer, and the same model.
+    zonegen::ZoneBuilder b(N("smarthost.local"));
+    for (const zonegen::Node& node : zones.front().nodes())
+        if (!(node.owner == N("big.s7.smarthost.local")))
+            for (const zonegen::RRset& set : node.rrsets)
+                for (const zonegen::Rdata& rd : set.rdata) b.add(node.owner, set.ttl, rd);
+    zones.front() = std::move(b).finish().value();
+    one = dnsd::AnswerTable::compile(zones, {.health_ttl = 30, .threads = 1});
+    four = dnsd::AnswerTable::compile(zones, {.health_ttl = 30, .threads = 4});
+    ASSERT_TRUE(one.ok());
+    ASSERT_TRUE(four.ok());
+    const auto& x = one.value()->impl();
+    const auto& y = four.value()->impl();
+    ASSERT_GT(x.entries.size(), 4u * 1024);  // enough names for four threads
+    ASSERT_EQ(x.entries.size(), y.entries.size());
+    ASSERT_EQ(x.types.size(), y.types.size());
+    for (std::size_t i = 0; i < x.entries.size(); ++i) {
+        const dnsd::Entry &e = x.entries[i], &f = y.entries[i];
+        ASSERT_EQ(std::string_view(reinterpret_cast<const char*>(x.name_of(e)), e.name_length),
+                  std::string_view(reinterpret_cast<const char*>(y.name_of(f)), f.name_length));
+        ASSERT_EQ(e.first_type, f.first_type) << i;
+        ASSERT_EQ(e.type_count, f.type_count) << i;
+        EXPECT_EQ(e.referral, f.referral);
+        EXPECT_EQ(e.zone, f.zone);
+    }
+    std::size_t managed = 0;
+    for (std::size_t i = 0; i < x.types.size(); ++i) {
+        const dnsd::TypeAnswer &a = x.types[i], &c = y.types[i];
+        EXPECT_EQ(a.type, c.type);
+        EXPECT_EQ(a.managed, c.managed);
+        managed += a.managed ? 1 : 0;
+        ASSERT_EQ(blob_bytes(x, a.answer), blob_bytes(y, c.answer)) << i;
+        ASSERT_EQ(blob_bytes(x, a.additional), blob_bytes(y, c.additional)) << i;
+    }
+    const dnsd::HealthModel &m = *x.health, &n = *y.health;
+    EXPECT_GT(managed, 3000u);
+    ASSERT_EQ(m.managed().size(), managed);
+    ASSERT_EQ(m.managed().size(), n.managed().size());
+    for (std::size_t i = 0; i < m.managed().size(); ++i) {
+        EXPECT_EQ(m.managed()[i].type, n.managed()[i].type);
+        EXPECT_EQ(m.managed()[i].kind, n.managed()[i].kind);
+        EXPECT_EQ(m.managed()[i].id, n.managed()[i].id);
+    }
+    ASSERT_EQ(m.mx_sets().size(), n.mx_sets().size());
+    for (std::size_t i = 0; i < m.mx_sets().size(); ++i) EXPECT_EQ(m.mx_sets()[i].owner, n.mx_sets()[i].owner);
+    ASSERT_EQ(m.hosts().size(), n.hosts().size());
+    for (std::size_t i = 0; i < m.hosts().size(); ++i) EXPECT_EQ(m.hosts()[i].mx_sets, n.hosts()[i].mx_sets);
+    // And answers through respond(), wildcard and referral included.
+    for (const char* name : {"s2999.smarthost.local", "x.wild.smarthost.local", "a.sub.smarthost.local"}) {
+        const dnstest::Decoded p = ask(*one.value(), name, 15), q = ask(*four.value(), name, 15);
+        EXPECT_EQ(dnstest::sorted(p.answer), dnstest::sorted(q.answer)) << name;
+        EXPECT_EQ(dnstest::sorted(p.authority), dnstest::sorted(q.authority)) << name;
+        EXPECT_EQ(dnstest::sorted(p.additional), dnstest::sorted(q.additional)) << name;
+    }
+    EXPECT_EQ(ask(*four.value(), "s2999.smarthost.local", 15).answer.size(), 4u);
+}

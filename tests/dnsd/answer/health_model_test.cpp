@@ -110,5 +110,25 @@ TEST_F(HealthModelTest, TheEditedImageWithdrawsWhatAnswersWithdrawAndKeepsTheRes
     EXPECT_EQ(r.rdata(), std::string("\xC0\x00\x02\x02", 4));  // 192.0.2.2 kept
 }
 
+// --state-dir without --health: a model that caps no TTL. All up, the edited image is the
+// loaded one renumbered; with an address down it is edited as with a cap.
+TEST(HealthModel, WithNoTtlCappedAndAllUpTheEditedImageIsTheLoadedOneRenumbered) {
+    std::vector<zonegen::Zone> zones;
+    zones.push_back(small_zone());
+    auto t = dnsd::AnswerTable::compile(zones, {.health_ttl = 0xFFFFFFFFu});
+    ASSERT_TRUE(t.ok());
+    const dnsd::HealthModel& model = *t.value()->health();
+    const dnsd::ZoneImage& loaded = t.value()->loaded_zones().front();
+    const dnsd::ZoneImage all_up = model.edited_image(loaded, 6, {});
+    EXPECT_EQ(all_up.serial(), 6u);
+    EXPECT_TRUE(all_up == dnsd::ZoneImage(zonegen::Zone(zones.front()).with_serial(6)));
+    EXPECT_EQ(all_up.digest(), loaded.digest());
+    EXPECT_EQ(records(all_up), records(loaded));
+    const std::vector<std::uint8_t> up{1, 0, 1};  // one of h1's addresses down
+    const dnsd::ZoneImage edited = model.edited_image(loaded, 7, up);
+    EXPECT_EQ(edited.record_count(), loaded.record_count() - 1);
+    EXPECT_NE(edited.digest(), loaded.digest());
+}
+
 }  // namespace
 }  // namespace dnsdtest

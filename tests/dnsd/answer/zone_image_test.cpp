@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/dnsd/answer/respond_fixture.hpp"
@@ -111,4 +113,120 @@ TEST(ZoneImage, AnEditUnderANewSerialIsTheEditMadeAtThatSerial) {
     EXPECT_EQ(image.digest(), digest);
     EXPECT_FALSE(image == loaded.edited(loaded.serial() + 4, keep));
     EXPECT_LT(image.record_count(), loaded.record_count());
+}
+
+namespace {
+
+// A zone of hosts h0..h(count-1) under t with one A each (and a second for every fifth),
+// edited by change before it is finished.
+zonegen::Zone hosts_zone(int count, const std::function<void(zonegen::ZoneBuilder&)>& change = {}) {
+    zonegen::ZoneBuilder b(N("t"));
+    b.add(N("t"), 60, zonegen::Soa{N("ns.t"), N("admin.t"), 7, 1, 2, 3, 4});
+    for (int i = 0; i < count; ++i) {
+        const std::string host = "h" + std::to_string(i) + ".t";
+        b.add(N(host.c_str()), 60,
+              dnsdtest::v4(("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250)).c_str()));
+        if (i % 5 == 0) b.add(N(host.c_str()), 60, dnsdtest::v4("192.0.2.1"));
+    }
+    if (change) change(b);
+    return std::move(b).finish().value();
+}
+
+// Each record of the image with the offset it starts at, read from the start, and read
+// again from that offset alone (as a walk that starts there would read it).
+struct Placed {
+    std::size_t offset;
+    Flat record;
+    Flat alone;
+};
+struct Walked {
+    std::vector<Placed> records;
+    std::size_t end = 0;  // the offset after the last record
+};
+Walked walk(const dnsd::ZoneImage& image) {
+    Walked out;
+    dnsd::ZoneImage::Record r;
+    std::size_t offset = 0;
+    for (std::size_t start = 0; image.next(offset, r); start = offset) {
+        dnsd::ZoneImage::Record fresh;
+        std::size_t at = start;
+        Flat alone{};
+        if (image.next(at, fresh))
+            alone = {std::string(fresh.owner()), fresh.type(), fresh.ttl(), std::string(fresh.rdata())};
+        out.records.push_back({start, {std::string(r.owner()), r.type(), r.ttl(), std::string(r.rdata())}, alone});
+    }
+    out.end = offset;
+    return out;
+}
+
+// A walk may start at offset: the end, or a record that names its owner (read alone, it
+// is the record read in order).
+bool starts_walk(const Walked& w, std::size_t offset) {
+    if (offset == w.end) return true;
+    for (const Placed& x : w.records)
+        if (x.offset == offset) return x.record == x.alone;
+    return false;
+}
+
+// Checks what ZoneImage::differing promises; returns how many records of a and b lie in the
+// differing ranges.
+std::pair<std::size_t, std::size_t> check_differing(const dnsd::ZoneImage& a, const dnsd::ZoneImage& b) {
+    const auto d = dnsd::ZoneImage::differing(a, b);
+    const Walked wa = walk(a), wb = walk(b);
+    EXPECT_TRUE(starts_walk(wa, d.begin));
+    EXPECT_TRUE(starts_walk(wb, d.begin));
+    EXPECT_TRUE(starts_walk(wa, d.a_end));
+    EXPECT_TRUE(starts_walk(wb, d.b_end));
+    EXPECT_LE(d.begin, d.a_end);
+    EXPECT_LE(d.begin, d.b_end);
+    std::vector<Flat> head_a, head_b, tail_a, tail_b;
+    std::size_t in_a = 0, in_b = 0;
+    for (const Placed& x : wa.records) {
+        if (x.offset < d.begin)
+            head_a.push_back(x.record);
+        else if (x.offset >= d.a_end)
+            tail_a.push_back(x.record);
+        else
+            ++in_a;
+    }
+    for (const Placed& x : wb.records) {
+        if (x.offset < d.begin)
+            head_b.push_back(x.record);
+        else if (x.offset >= d.b_end)
+            tail_b.push_back(x.record);
+        else
+            ++in_b;
+    }
+    EXPECT_TRUE(head_a == head_b);
+    EXPECT_TRUE(tail_a == tail_b);
+    return {in_a, in_b};
+}
+
+}  // namespace
+
+TEST(ZoneImage, DifferingFindsTheFewRecordsTwoVersionsDoNotShare) {
+    const dnsd::ZoneImage base(hosts_zone(1000));
+    // The same records: nothing differs.
+    EXPECT_EQ(check_differing(base, dnsd::ZoneImage(hosts_zone(1000))),
+              std::make_pair(std::size_t{0}, std::size_t{0}));
+    EXPECT_EQ(check_differing(base, base), std::make_pair(std::size_t{0}, std::size_t{0}));
+    // One address more for a host, at the start, the middle and the end of the zone.
+    for (const char* host : {"h0.t", "h500.t", "h999.t", "h17.t"}) {
+        const dnsd::ZoneImage moved(
+            hosts_zone(1000, [&](zonegen::ZoneBuilder& b) { b.add(N(host), 60, dnsdtest::v4("198.51.100.1")); }));
+        const auto [a, b] = check_differing(base, moved);
+        EXPECT_LE(a, 3u) << host;
+        EXPECT_LE(b, 4u) << host;
+        EXPECT_GE(b, 1u) << host;
+        EXPECT_EQ(check_differing(moved, base), std::make_pair(b, a)) << host;
+    }
+    // Owners added and taken away, a TTL changed: whatever differs lies in the ranges.
+    check_differing(base, dnsd::ZoneImage(hosts_zone(999)));
+    check_differing(base, dnsd::ZoneImage(hosts_zone(1001)));
+    check_differing(base, dnsd::ZoneImage(hosts_zone(1000, [](zonegen::ZoneBuilder& b) {
+                        b.add(N("a.t"), 60, dnsdtest::v4("192.0.2.9"));
+                        b.add(N("zz.t"), 60, dnsdtest::v4("192.0.2.9"));
+                    })));
+    check_differing(base, dnsd::ZoneImage(small_zone(60, "192.0.2.1")));
+    check_differing(dnsd::ZoneImage(small_zone(60, "192.0.2.1")), dnsd::ZoneImage(small_zone(61, "192.0.2.1")));
 }
