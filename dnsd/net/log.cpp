@@ -3,15 +3,21 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 
 namespace dnsd {
 
-void write_stderr(std::string_view text) {
+namespace {
+
+std::atomic<bool> journal_style{false};
+
+void write_all(std::string_view text) {
     std::size_t done = 0;
     while (done < text.size()) {
         ssize_t n = ::write(STDERR_FILENO, text.data() + done, text.size() - done);
@@ -21,13 +27,60 @@ void write_stderr(std::string_view text) {
     }
 }
 
-void log_line(std::string_view message) {
+// One line in journal style, "<N>" and the line without its "dnsd: ", in one writev so that
+// lines of several threads stay whole. A short write (a full pipe, a signal) finishes with
+// plain writes: rare, and better than losing the rest of the line.
+void write_journal_line(std::string_view line, Priority priority) {
+    constexpr std::string_view kName = "dnsd: ";
+    if (line.substr(0, kName.size()) == kName) line.remove_prefix(kName.size());
+    const bool newline = !line.empty() && line.back() == '\n';
+    char prefix[3] = {'<', static_cast<char>('0' + static_cast<int>(priority)), '>'};
+    char end = '\n';
+    iovec parts[3] = {
+        {prefix, sizeof prefix}, {const_cast<char*>(line.data()), line.size()}, {&end, newline ? 0u : 1u}};
+    const std::size_t total = sizeof prefix + line.size() + parts[2].iov_len;
+    ssize_t n = 0;
+    do {
+        n = ::writev(STDERR_FILENO, parts, 3);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0 || static_cast<std::size_t>(n) == total) return;
+    std::size_t done = static_cast<std::size_t>(n);
+    for (const iovec& part : parts) {
+        std::string_view bytes(static_cast<const char*>(part.iov_base), part.iov_len);
+        if (done >= bytes.size()) {
+            done -= bytes.size();
+            continue;
+        }
+        write_all(bytes.substr(done));
+        done = 0;
+    }
+}
+
+}  // namespace
+
+void log_to_journal(bool on) { journal_style.store(on, std::memory_order_relaxed); }
+
+void write_stderr(std::string_view text, Priority priority) {
+    if (!journal_style.load(std::memory_order_relaxed)) {
+        write_all(text);
+        return;
+    }
+    // journald takes the priority of each line from its own prefix.
+    while (!text.empty()) {
+        std::size_t end = text.find('\n');
+        std::size_t len = end == std::string_view::npos ? text.size() : end + 1;
+        write_journal_line(text.substr(0, len), priority);
+        text.remove_prefix(len);
+    }
+}
+
+void log_line(std::string_view message, Priority priority) {
     std::string line;
     line.reserve(message.size() + 8);
     line += "dnsd: ";
     line += message;
     line += '\n';
-    write_stderr(line);
+    write_stderr(line, priority);
 }
 
 namespace {

@@ -1,5 +1,7 @@
 // dnsd's stderr: lifecycle lines and, with --log-queries, one line per query. Every line is
-// written with a single write(2), so lines from several workers never interleave.
+// written with a single write(2), so lines from several workers never interleave. When
+// stderr is the journal (dnsd/primary/service.hpp decides), each line carries its syslog
+// priority instead of the "dnsd: " that journald adds by itself.
 #pragma once
 
 #include <cstddef>
@@ -12,10 +14,20 @@
 
 namespace dnsd {
 
+// syslog(3) priorities (RFC 5424 §6.2.1 severities), as journald reads them from a "<N>"
+// at the start of a line (sd-daemon(3)).
+enum class Priority : std::uint8_t { Error = 3, Warning = 4, Notice = 5, Info = 6 };
+
+// Journal style on or off (off at start): on, every line written below starts with "<N>",
+// its priority, in place of "dnsd: " (journald records the time, the name and the PID
+// itself, so the line carries neither). Set it before the threads start.
+void log_to_journal(bool on);
+
 // Writes "dnsd: <message>\n" to stderr.
-void log_line(std::string_view message);
-// Writes text, already a whole line, to stderr as it is.
-void write_stderr(std::string_view text);
+void log_line(std::string_view message, Priority priority = Priority::Info);
+// Writes text, already whole lines, to stderr as it is (journal style: each line with the
+// priority). Never allocates: the query log calls it for every query.
+void write_stderr(std::string_view text, Priority priority = Priority::Info);
 
 // Formats the --log-queries line for one query into buf, without allocating, and returns
 // its length (cut short if buf is small):

@@ -17,6 +17,7 @@
 #include "dnsd/primary/notify.hpp"
 #include "dnsd/primary/publisher.hpp"
 #include "dnsd/primary/retire.hpp"
+#include "dnsd/primary/service.hpp"
 #include "dnsd/primary/signed_query.hpp"
 
 namespace dnsd {
@@ -26,18 +27,27 @@ namespace {
 using zonegen::Diagnostic;
 
 // "dnsd: <message>", as log_line() writes it.
-void say(const Output& out, std::string_view message) {
+void say(const Output& out, std::string_view message, Priority priority = Priority::Info) {
     std::string line;
     line.reserve(message.size() + 8);
     line += "dnsd: ";
     line += message;
     line += '\n';
-    out(line);
+    out(line, priority);
 }
 
-// file:line: message, one a line, as zonegen prints them.
+// The state directory, the journals and the prober report in text; the reports that mean
+// trouble (a state or journal file not read or written, a smarthost down, an MX set served
+// whole because all of it is down) are warnings for the journal, the rest information.
+Priority priority_of(std::string_view message) {
+    for (std::string_view trouble : {"--state-dir:", " down (", "fail open"})
+        if (message.find(trouble) != std::string_view::npos) return Priority::Warning;
+    return Priority::Info;
+}
+
+// file:line: message, one a line, as zonegen prints them: why dnsd did not start.
 void print_all(const Output& out, const std::vector<Diagnostic>& errors) {
-    for (const Diagnostic& d : errors) out(zonegen::format_gnu(d) + '\n');
+    for (const Diagnostic& d : errors) out(zonegen::format_gnu(d) + '\n', Priority::Error);
 }
 
 // Blocks SIGHUP, SIGINT and SIGTERM and returns a signalfd that reports them. Threads
@@ -129,7 +139,8 @@ public:
             ssize_t n = ::read(signals.get(), &info, sizeof info);
             if (n < 0 && errno == EINTR) continue;
             if (n != static_cast<ssize_t>(sizeof info)) {
-                say(out_, std::string("cannot read signals, stopping: ") + std::strerror(errno));
+                say(out_, std::string("cannot read signals, stopping: ") + std::strerror(errno), Priority::Error);
+                notify_stopping();
                 monitor_.stopped();
                 server_.stop();
                 return zonegen::Exit::Internal;
@@ -138,15 +149,25 @@ public:
                 reload();  // the workers keep serving meanwhile
                 continue;
             }
+            notify_stopping();
             monitor_.stopped();  // /healthz says 503 from here on, while the workers finish
             server_.stop();
-            say(out_, std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+            say(out_, std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")",
+                Priority::Notice);
             return zonegen::Exit::Ok;
         }
     }
 
 private:
+    // systemd hears RELOADING=1 first and READY=1 last, whatever the outcome: a reload that
+    // failed still leaves the old zones served.
     void reload() {
+        notify_reloading();
+        notify_ready(reload_once());
+    }
+
+    // Returns the status line for systemd.
+    std::string reload_once() {
         std::shared_ptr<const AnswerTable> current = server_.table();
         const auto began = std::chrono::steady_clock::now();
         auto next = load_table(sources_, current.get(), load_);
@@ -156,10 +177,11 @@ private:
                 if (!reasons.empty()) reasons += "; ";
                 reasons += zonegen::format_gnu(d);
             }
-            say(out_, "reload failed, still serving " + serving(*current) + ": " + reasons);
-            activity_.reload_failed(reasons);
+            activity_.reload_failed(reasons);  // before the line: whoever reads it finds it counted
+            std::string status = "reload failed, still serving " + serving(*current);
+            say(out_, status + ": " + reasons, Priority::Error);
             retirer_.give_back_heap();  // a broken file may have been parsed most of the way
-            return;
+            return status;
         }
         LoadedTable loaded = std::move(next).value();
         current.reset();
@@ -173,8 +195,10 @@ private:
         else
             served = publisher_.reloaded(loaded.table, {});
         activity_.loaded(*served, std::chrono::steady_clock::now() - began, true);
-        say(out_, "reloaded (" + describe_zones(*served) + ")");
+        std::string status = "reloaded (" + describe_zones(*served) + ")";
+        say(out_, status, Priority::Notice);
         retirer_.retire(garbage(std::move(loaded.zones)));
+        return status;
     }
 
     Server& server_;
@@ -192,6 +216,7 @@ private:
 
 zonegen::Exit start_and_serve(StartOptions o) {
     const Output& out = o.out;
+    log_to_journal(stderr_is_journal());  // before any thread logs
     if (o.user) {
         if (auto e = forbid_new_privileges()) {  // before any thread, so every thread has it
             print_all(out, {*e});
@@ -254,9 +279,9 @@ zonegen::Exit start_and_serve(StartOptions o) {
     retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
     // RFC 1995: the IXFR journals, on disk in the state directory if there is one.
     auto journals = std::make_shared<Journals>(o.journal_size, o.state_dir,
-                                               [&out](std::string_view m) { say(out, m); });
+                                               [&out](std::string_view m) { say(out, m, priority_of(m)); });
     Publisher publisher(
-        std::move(state), [&out](std::string_view m) { say(out, m); }, journals);
+        std::move(state), [&out](std::string_view m) { say(out, m, priority_of(m)); }, journals);
     auto first = publisher.first(loaded.value().table);
     if (!first) {
         print_all(out, first.errors());
@@ -272,7 +297,7 @@ zonegen::Exit start_and_serve(StartOptions o) {
                                                    o.server.answer);
     auto server = Server::start(std::move(o.server), std::move(first).value());
     if (!server) {
-        for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d));
+        for (const Diagnostic& d : server.errors()) say(out, zonegen::format_gnu(d), Priority::Error);
         return zonegen::Exit::Usage;
     }
     std::unique_ptr<Notifier> notifier;
@@ -280,20 +305,20 @@ zonegen::Exit start_and_serve(StartOptions o) {
         for (const Endpoint& target : o.notify) activity->add_secondary(target);
         auto started = Notifier::start(notify_targets(o.notify, *policy), {}, activity.get());
         if (!started) {
-            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
+            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d), Priority::Error);
             return zonegen::Exit::Usage;
         }
         notifier = std::move(started).value();
     }
     if (o.user) {
         if (auto e = switch_to(*o.user)) {
-            say(out, e->message);
+            say(out, e->message, Priority::Error);
             return zonegen::Exit::Usage;
         }
         // A source the new user cannot read would only fail at the next SIGHUP; say so now.
         if (auto unreadable = unreadable_sources(o.sources); !unreadable.empty()) {
             for (const Diagnostic& d : unreadable)
-                say(out, zonegen::format_gnu(d) + " (as user " + o.user->name + ", who reloads it)");
+                say(out, zonegen::format_gnu(d) + " (as user " + o.user->name + ", who reloads it)", Priority::Error);
             return zonegen::Exit::Usage;
         }
     }
@@ -303,9 +328,9 @@ zonegen::Exit start_and_serve(StartOptions o) {
     if (probing) {
         auto started = HealthControl::start(health_options(o.health, loaded.value().health), loaded.value().table,
                                             std::move(loaded.value().hosts), publisher,
-                                            [&out](std::string_view m) { say(out, m); });
+                                            [&out](std::string_view m) { say(out, m, priority_of(m)); });
         if (!started) {
-            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d));
+            for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d), Priority::Error);
             return zonegen::Exit::Usage;
         }
         health = std::move(started).value();
@@ -319,7 +344,9 @@ zonegen::Exit start_and_serve(StartOptions o) {
         Monitor& m;
         ~Unmonitor() { m.stopped(); }
     } unmonitor{monitor};
-    say(out, ready_message(*server.value()));
+    const std::string ready = ready_message(*server.value());
+    say(out, ready, Priority::Notice);
+    notify_ready(ready);  // bound, and the zones are in the server's table
     if (notifier)
         for (const ZoneImage* z : changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
     return Serving(*server.value(), o.sources, load, retirer, publisher, health.get(), *activity, monitor, out)

@@ -21,9 +21,10 @@
 
 namespace dnsd {
 
-// Where the lifecycle lines and the start-up errors go: whole lines, each with its newline.
-// Workers, transfers and NOTIFY log to stderr directly.
-using Output = std::function<void(std::string_view lines)>;
+// Where the lifecycle lines and the start-up errors go: whole lines, each with its newline,
+// and their syslog priority (for the journal). Workers, transfers and NOTIFY log to stderr
+// directly.
+using Output = std::function<void(std::string_view lines, Priority priority)>;
 
 // --health and its values; unset ones come from the inventory's "health", else the defaults
 // (README "Health").
@@ -47,7 +48,10 @@ struct StartOptions {
     Output out = write_stderr;
 };
 
-// Starts dnsd and serves until SIGTERM or SIGINT. Returns the exit status (Ok: stopped
+// Starts dnsd and serves until SIGTERM or SIGINT. Under systemd (dnsd/primary/service.hpp)
+// it logs in journal style when stderr is the journal, sends READY=1 after the ready line,
+// RELOADING=1 and READY=1 around each reload (failed ones too: the old zones are still
+// served) and STOPPING=1 when it begins to stop. Returns the exit status (Ok: stopped
 // cleanly); every failure at start says why on out and leaves nothing running:
 //   Usage          PR_SET_NO_NEW_PRIVS refused, a source that cannot be opened (before the
 //                  switch, or by the user after it), an address that cannot be bound, no

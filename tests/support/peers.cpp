@@ -35,8 +35,9 @@ std::uint16_t free_port() {
 
 namespace {
 
-// NSD's server: section for a test instance in dir d on port.
-std::string nsd_server_section(const std::string& d, std::uint16_t port, int verbosity) {
+// NSD's server: section for a test instance in dir d on port, with extra server lines.
+std::string nsd_server_section(const std::string& d, std::uint16_t port, int verbosity,
+                               const std::string& extra = {}) {
     // One line of the configuration file a line, as the server reads it.
     // clang-format off
     return "server:\n"
@@ -54,7 +55,7 @@ std::string nsd_server_section(const std::string& d, std::uint16_t port, int ver
            "  verbosity: " + std::to_string(verbosity) + "\n"
            // Rate limiting would make a differential run see slips and drops (RRL off).
            "  rrl-ratelimit: 0\n"
-           "  rrl-whitelist-ratelimit: 0\n"
+           "  rrl-whitelist-ratelimit: 0\n" + extra +
            "remote-control:\n"
            "  control-enable: no\n";
     // clang-format on
@@ -78,7 +79,7 @@ std::unique_ptr<PeerServer> PeerServer::nsd_secondary(const SecondarySpec& spec,
     std::unique_ptr<PeerServer> s(new PeerServer());
     s->port_ = spec.port ? spec.port : free_port();
     const std::string d = s->dir_.path();
-    std::string conf = nsd_server_section(d, s->port_, 2);
+    std::string conf = nsd_server_section(d, s->port_, 2, spec.store_ixfr ? "  zonefiles-write: 1\n" : "");
     std::string key = "NOKEY";
     if (spec.tsig) {
         key = spec.tsig->name;
@@ -87,6 +88,7 @@ std::unique_ptr<PeerServer> PeerServer::nsd_secondary(const SecondarySpec& spec,
     conf += "zone:\n  name: \"" + spec.origin + "\"\n  zonefile: \"" + d + "/" + spec.origin + ".zone\"\n" +
             "  request-xfr: 127.0.0.1@" + std::to_string(spec.primary_port) + " " + key + "\n" +
             "  allow-notify: 127.0.0.1 " + key + "\n" + "  provide-xfr: 127.0.0.1 " + key + "\n";
+    if (spec.store_ixfr) conf += "  store-ixfr: yes\n";
     write_text(s->dir_ / "nsd.conf", conf);
     if (!s->launch("nsd", {"-d", "-c", s->dir_ / "nsd.conf"}, spec.origin, why, spec.wait)) return nullptr;
     return s;

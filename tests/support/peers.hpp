@@ -41,6 +41,10 @@ struct SecondarySpec {
     // wait_ready() (start several secondaries from one thread: they die with the thread that
     // started them).
     bool wait = true;
+    // NSD: keep every IXFR it receives and write it out within a second ("store-ixfr",
+    // "zonefiles-write"), logging "writing zone Z IXFR data to file": its only log line
+    // that tells an IXFR from a full transfer. The other secondaries name IXFR anyway.
+    bool store_ixfr = false;
 };
 
 class PeerServer {

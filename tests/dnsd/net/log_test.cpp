@@ -1,6 +1,9 @@
 // The query log line: one line per query naming transport, peer, question, type, rcode
 // and size; odd names stay readable and a short buffer cuts the line but keeps its newline.
+// In journal style each line starts with its syslog priority instead of "dnsd: ".
 #include "dnsd/net/log.hpp"
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -75,4 +78,62 @@ TEST(QueryLog, UnusualInputStaysReadable) {
               "dnsd: query udp 127.0.0.1:5 - TYPE65 dropped\n");
     // A small buffer cuts the line short but keeps the newline.
     EXPECT_EQ(line(dnsd::Transport::Udp, "127.0.0.1:5", cut, info, 0, 12), "dnsd: query\n");
+}
+
+namespace {
+
+// What the writes of f put on stderr, read back through a pipe.
+template <typename F>
+std::string stderr_of(F f) {
+    int fds[2];
+    if (::pipe(fds) != 0) return "pipe failed";
+    const int saved = ::dup(STDERR_FILENO);
+    ::dup2(fds[1], STDERR_FILENO);
+    f();
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    ::close(fds[1]);
+    std::string text;
+    char buf[512];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    return text;
+}
+
+}  // namespace
+
+// sd-daemon(3): journald takes "<N>" at the start of each line as its priority, and adds
+// the name, the PID and the time itself; so lines carry the priority and not "dnsd: ".
+TEST(Log, JournalStyleGivesEachLineItsPriorityInsteadOfTheName) {
+    std::string plain = stderr_of([] {
+        dnsd::log_line("ready on udp 127.0.0.1:53", dnsd::Priority::Notice);
+        dnsd::write_stderr("zones/x.zone:3: bad\n", dnsd::Priority::Error);
+    });
+    EXPECT_EQ(plain, "dnsd: ready on udp 127.0.0.1:53\nzones/x.zone:3: bad\n");
+
+    dnsd::log_to_journal(true);
+    std::string journal = stderr_of([] {
+        dnsd::log_line("ready on udp 127.0.0.1:53", dnsd::Priority::Notice);
+        dnsd::log_line("health: mail 192.0.2.25 down (timeout)", dnsd::Priority::Warning);
+        dnsd::write_stderr("zones/x.zone:3: bad\nzones/x.zone:4: worse\n", dnsd::Priority::Error);
+        dnsd::write_stderr("no newline at the end");
+        dnsd::log_line("query line");
+    });
+    dnsd::log_to_journal(false);
+    EXPECT_EQ(journal,
+              "<5>ready on udp 127.0.0.1:53\n"
+              "<4>health: mail 192.0.2.25 down (timeout)\n"
+              "<3>zones/x.zone:3: bad\n<3>zones/x.zone:4: worse\n"
+              "<6>no newline at the end\n"
+              "<6>query line\n");
+}
+
+TEST(Log, QueryLineInJournalStyle) {
+    dnsd::QueryInfo info;
+    info.qtype = 15;
+    const std::string q = line(dnsd::Transport::Udp, "127.0.0.1:40000", question({"oxford"}, 15), info, 100);
+    dnsd::log_to_journal(true);
+    std::string journal = stderr_of([&] { dnsd::write_stderr(q); });
+    dnsd::log_to_journal(false);
+    EXPECT_EQ(journal, "<6>query udp 127.0.0.1:40000 oxford. MX NOERROR 100\n");
 }

@@ -43,7 +43,7 @@ std::string zone_text(std::uint32_t serial) {
 class Lines {
 public:
     dnsd::Output output() {
-        return [this](std::string_view lines) {
+        return [this](std::string_view lines, dnsd::Priority) {
             std::lock_guard lock(mutex_);
             text_ += lines;
             changed_.notify_all();
