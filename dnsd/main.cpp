@@ -72,6 +72,9 @@ int run(int argc, char** argv) {
         "user,u", po::value<std::string>()->value_name("NAME"),
         "after binding, run as this user and its groups with no root privileges (start as root)")(
         "log-queries", "log one line per query to stderr")(
+        "http", po::value<std::string>()->value_name("ADDR:PORT"),
+        "serve /metrics (Prometheus), /healthz (200 once serving, 503 before) and a status page at / over HTTP "
+        "on this address (off by default; keep it on loopback or behind a firewall: it has no authentication)")(
         "nsid", po::value<std::string>()->value_name("TEXT|hostname"),
         "answer queries that ask for it (dig +nsid) with this name server identifier (RFC 5001), or with the "
         "machine's hostname; at most 128 octets")(
@@ -139,6 +142,11 @@ int run(int argc, char** argv) {
         options.listen.push_back(ep.value());
     }
     options.log_queries = vm.count("log-queries") > 0;
+    if (vm.count("http")) {
+        auto ep = dnsd::parse_endpoint(vm["http"].as<std::string>());
+        if (!ep) return usage_error("--http " + ep.errors().front().message);
+        start.http = ep.value();
+    }
     if (vm.count("nsid"))
         if (auto e = dnsd::set_nsid(options.answer, vm["nsid"].as<std::string>())) return usage_error(e->message);
     // A count or a time: digits only, within range (a cast would wrap "-1" to 4294967295).

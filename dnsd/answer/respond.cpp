@@ -204,8 +204,14 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
                     Transport transport, QueryInfo* info, const AnswerOptions* options) noexcept {
     using namespace wire;
     if (info) *info = QueryInfo{};
-    if (query.size() < kHeaderSize) return 0;         // no ID to answer to
-    if (get16(query.data() + 2) & kFlagQr) return 0;  // a response: answering could loop
+    if (query.size() < kHeaderSize) {  // no ID to answer to
+        if (info) info->dropped = Dropped::Short;
+        return 0;
+    }
+    if (get16(query.data() + 2) & kFlagQr) {  // a response: answering could loop
+        if (info) info->dropped = Dropped::Response;
+        return 0;
+    }
     const Tables t{table.impl(), table.version()};
 
     ParsedQuery q;
@@ -228,7 +234,10 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     }
     const std::size_t question = q.has_question ? q.question_end - kHeaderSize : 0;
     const std::size_t fixed = kHeaderSize + question + (opt ? kOptSize + opt_options : 0);
-    if (fixed > limit) return 0;  // the caller's buffer breaks the 512-octet contract
+    if (fixed > limit) {  // the caller's buffer breaks the 512-octet contract
+        if (info) info->dropped = Dropped::NoRoom;
+        return 0;
+    }
     bool tc = false;
     auto total = [&] { return fixed + size_of(p.answer) + size_of(p.authority) + size_of(p.additional); };
     // RFC 2181 §9: additional data may be left out without TC; referral glue may not.
@@ -283,6 +292,7 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
         info->rcode = p.rcode;
         info->truncated = tc;
         info->is_signed = status == ParseStatus::Ok && q.has_tsig;
+        info->malformed = status;
     }
     return w.pos();
 }

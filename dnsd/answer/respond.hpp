@@ -10,10 +10,19 @@
 #include <span>
 
 #include "dnsd/answer/answer_table.hpp"
+#include "dnsd/answer/query.hpp"
 
 namespace dnsd {
 
 enum class Transport : std::uint8_t { Udp, Tcp };
+
+// Why respond() wrote nothing (RFC 1035 §4.1.1), for the metrics.
+enum class Dropped : std::uint8_t {
+    No,
+    Short,     // shorter than a header: no ID to answer to
+    Response,  // QR set: answering a response could loop
+    NoRoom,    // the caller's buffer cannot hold header, question and OPT
+};
 
 struct QueryInfo {
     // Filled by respond() for logging and metrics; no effect on the answer.
@@ -24,6 +33,8 @@ struct QueryInfo {
     // The query ends in a TSIG (RFC 8945 §5.1): the answer written is the unsigned one, and
     // the caller verifies and signs off the packet path (ServerOptions::signed_query).
     bool is_signed = false;
+    Dropped dropped = Dropped::No;
+    ParseStatus malformed = ParseStatus::Ok;  // not Ok: the query's bytes broke a rule (FORMERR)
 };
 
 // Server configuration that answers carry (dnsd --nsid), fixed at start. The bytes live

@@ -236,6 +236,11 @@ void Prober::start_due(Clock::time_point now) {
 }
 
 void Prober::finish(Slot& slot, const Outcome& outcome) {
+    const double took = std::chrono::duration<double>(Clock::now() - slot.started).count();
+    std::size_t bucket = 0;
+    while (bucket < kDurationBounds.size() && took > kDurationBounds[bucket]) ++bucket;
+    ++durations_.counts[bucket];
+    durations_.sum_seconds += took;
     if (slot.probe_id != 0) in_flight_.erase(slot.probe_id);
     slot.probe_id = 0;
     // The next probe of this address starts an interval after this one started (at once if
@@ -259,6 +264,11 @@ void Prober::finish(Slot& slot, const Outcome& outcome) {
     std::string reason = slot.health.up ? counted(settings_.rise, "success", "successes")
                                         : counted(settings_.fall, "failure", "failures") + ": " + slot.last_failure;
     changes_.push_back(Change{slot.index, slot.health.up, std::move(reason), slot.target});
+}
+
+Prober::Durations Prober::durations() const {
+    std::lock_guard lock(mutex_);
+    return durations_;
 }
 
 int Prober::wait_ms(Clock::time_point now) const {

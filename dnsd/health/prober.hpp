@@ -12,6 +12,7 @@
 // is up within interval + rise*interval, as long as max_in_flight is not the bottleneck.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -82,6 +83,16 @@ public:
     // Up (true) or down of each target of the current list.
     std::vector<bool> states() const;
 
+    // How long the probes took, from the start of the connect to the outcome (timeouts
+    // included), as a histogram with these upper bounds in seconds and +Inf last.
+    static constexpr std::array<double, 11> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                               0.5,   1,    2.5,   5,    10};
+    struct Durations {
+        std::array<std::uint64_t, kDurationBounds.size() + 1> counts{};  // per bucket, not cumulative
+        double sum_seconds = 0;
+    };
+    Durations durations() const;
+
     // Stops the thread and closes every socket; returns within milliseconds, even with
     // probes in flight.
     ~Prober();
@@ -119,6 +130,7 @@ private:
     std::uint64_t next_probe_ = 1;                        // 0 is the wake-up eventfd
     std::vector<Change> changes_;                         // of the current wake-up
     std::vector<std::string> lines_;                      // likewise
+    Durations durations_;
 
     std::thread thread_;
 };

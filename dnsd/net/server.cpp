@@ -175,6 +175,12 @@ void Server::set_table(std::shared_ptr<const AnswerTable> table) { shared_->tabl
 
 std::shared_ptr<const AnswerTable> Server::table() const { return shared_->table.load(); }
 
+Traffic::Totals Server::traffic() const {
+    Traffic::Totals totals;
+    for (const auto& w : workers_) w->traffic().add_to(totals);
+    return totals;
+}
+
 void Server::stop() {
     for (auto& w : workers_) w->request_stop();
     for (auto& t : threads_)

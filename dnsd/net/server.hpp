@@ -17,6 +17,7 @@
 #include "dnsd/answer/respond.hpp"
 #include "dnsd/net/endpoint.hpp"
 #include "dnsd/net/tcp_session.hpp"
+#include "dnsd/net/traffic.hpp"
 #include "zonegen/core/diagnostic.hpp"
 
 namespace dnsd {
@@ -87,6 +88,11 @@ public:
     // snapshot they hold.
     void set_table(std::shared_ptr<const AnswerTable> table);
     std::shared_ptr<const AnswerTable> table() const;
+
+    // Every worker's counters added up (traffic.hpp), and the TCP connections open now; from
+    // any thread, but not concurrently with stop().
+    Traffic::Totals traffic() const;
+    std::size_t connections() const { return shared_->connections.load(std::memory_order_relaxed); }
 
     // Closes every socket and joins the workers. Idempotent.
     void stop();

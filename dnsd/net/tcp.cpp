@@ -20,7 +20,8 @@ namespace {
 // it started on (RFC 5936 §2.2: one version of the zone), and goes to the hook.
 class TableHandler final : public QueryHandler {
 public:
-    TableHandler(const Server::Shared& shared, const Endpoint& peer) : shared_(shared), peer_(peer) {}
+    TableHandler(const Server::Shared& shared, const Endpoint& peer, Traffic& traffic)
+        : shared_(shared), peer_(peer), traffic_(traffic) {}
 
     std::size_t answer(std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
                        std::unique_ptr<MessageStream>& stream) override {
@@ -28,12 +29,14 @@ public:
         QueryInfo info;
         std::size_t len = respond(*table, query, out, Transport::Tcp, &info, &shared_.options.answer);
         if (info.is_transfer && shared_.options.transfer) {
-            // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it.
+            // RFC 5936 §4.2: the transfer replaces respond()'s REFUSED; the stream logs it,
+            // and the transfer hook counts it (dnsd_transfers_total), not this query count.
             stream = shared_.options.transfer(std::move(table), query, peer_);
             if (stream) return 0;
         } else if (info.is_signed && shared_.options.signed_query) {
             len = shared_.options.signed_query(*table, query, out, Transport::Tcp, peer_, info);  // RFC 8945 §5
         }
+        traffic_.query(Transport::Tcp, info, len);
         if (shared_.options.log_queries) {
             char line[600];
             write_stderr({line, format_query_line(line, Transport::Tcp, peer_, query, info, len)});
@@ -44,6 +47,7 @@ public:
 private:
     const Server::Shared& shared_;
     const Endpoint& peer_;
+    Traffic& traffic_;
 };
 
 }  // namespace
@@ -55,7 +59,7 @@ bool Worker::admit() {
     while (count < shared_.options.max_connections)
         if (shared_.connections.compare_exchange_weak(count, count + 1)) return true;
     if (idle_.empty()) return false;
-    close_connection(idle_.front(), /*release_slot=*/false);  // the new connection inherits it
+    close_connection(idle_.front(), CloseReason::Evicted, /*release_slot=*/false);  // the new one inherits it
     return true;
 }
 
@@ -74,8 +78,10 @@ void Worker::on_listener(int fd) {
         pause_logged_ = false;
         if (!admit()) {
             ::close(s);
+            traffic_->tcp_closed(CloseReason::Refused);
             continue;
         }
+        traffic_->tcp_opened();
         // Answers are written whole; Nagle would hold a pipelined answer back for an ACK.
         int one = 1;
         ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -91,7 +97,7 @@ void Worker::on_listener(int fd) {
         c.home = &idle_;
         c.self = std::prev(idle_.end());
         watch(c);
-        if (c.events == 0) close_connection(c);
+        if (c.events == 0) close_connection(c, CloseReason::Error);
     }
 }
 
@@ -120,7 +126,8 @@ void Worker::resume_accepting() {
     accept_paused_until_ = {};
 }
 
-void Worker::close_connection(Connection& c, bool release_slot) {
+void Worker::close_connection(Connection& c, CloseReason why, bool release_slot) {
+    traffic_->tcp_closed(why);
     c.dead = true;
     c.socket.reset();  // closing the descriptor also takes it out of the epoll set
     if (release_slot) shared_.connections.fetch_sub(1);
@@ -150,14 +157,16 @@ void Worker::watch(Connection& c) {
 }
 
 // Writes what the session has, as far as the socket takes it; wrote tells whether any byte
-// left. False: the connection broke.
-bool Worker::flush(Connection& c, bool& wrote) {
+// left. False: the connection broke (why says how).
+bool Worker::flush(Connection& c, bool& wrote, CloseReason& why) {
     while (!c.session.output().empty()) {
         auto out = c.session.output();
         ssize_t n = ::send(c.socket.get(), out.data(), out.size(), MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return errno == EAGAIN || errno == EWOULDBLOCK;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+            why = CloseReason::Error;
+            return false;
         }
         c.session.sent(static_cast<std::size_t>(n));
         wrote = wrote || n > 0;
@@ -167,7 +176,7 @@ bool Worker::flush(Connection& c, bool& wrote) {
 }
 
 bool Worker::serve(Connection& c) {
-    TableHandler handler(shared_, c.peer);
+    TableHandler handler(shared_, c.peer, *traffic_);
     return c.session.process(handler, tcp_scratch_);
 }
 
@@ -191,14 +200,22 @@ void Worker::on_connection(Connection& c, std::uint32_t events) {
             c.session.input_closed();
         }
     }
-    alive = alive && serve(c) && flush(c, wrote) && !c.session.finished();
+    CloseReason why = CloseReason::Error;
+    if (alive) {
+        why = CloseReason::OutputLimit;  // what serve() fails on; flush() says if not that
+        alive = serve(c) && flush(c, wrote, why);
+        if (alive && c.session.finished()) {
+            why = CloseReason::Peer;
+            alive = false;
+        }
+    }
     if (!alive) {
-        close_connection(c);
+        close_connection(c, why);
         return;
     }
     settle(c, before, queries_before, wrote);
     watch(c);
-    if (c.events == 0) close_connection(c);
+    if (c.events == 0) close_connection(c, CloseReason::Error);
 }
 
 // Restarts the connection's clock when its state changes or it made progress, and keeps

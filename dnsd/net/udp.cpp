@@ -85,6 +85,7 @@ void Worker::on_udp(int fd, bool wildcard) {
                     write_stderr({line, format_query_line(line, Transport::Udp, peer, query, info, len)});
                 }
             }
+            traffic_->query(Transport::Udp, info, len);
             if (len == 0) continue;
             b.tx_iov[count] = {b.answers[i].data(), len};
             msghdr& t = b.tx[count].msg_hdr;
@@ -106,8 +107,10 @@ void Worker::on_udp(int fd, bool wildcard) {
             } else if (r < 0 && errno == EINTR) {
                 continue;
             } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                for (; sent < count; ++sent) traffic_->send_failed();
                 break;  // the send buffer is full: like a lost datagram, the client retries
             } else {
+                traffic_->send_failed();
                 ++sent;  // this destination failed (unreachable, say); the others still go
             }
         }

@@ -52,6 +52,7 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
       wakeup_(std::move(wakeup)),
       sockets_(std::move(sockets)),
       udp_(std::make_unique_for_overwrite<UdpBuffers>()),
+      traffic_(std::make_unique<Traffic>()),
       tcp_scratch_(TcpSession::kMaxFrame) {
     handles_.reserve(sockets_.size() + 1);
     for (const ListenSocket& s : sockets_)
@@ -61,8 +62,8 @@ Worker::Worker(Server::Shared& shared, Fd epoll, Fd wakeup, std::vector<ListenSo
 }
 
 Worker::~Worker() {
-    while (!idle_.empty()) close_connection(idle_.front());
-    while (!busy_.empty()) close_connection(busy_.front());
+    while (!idle_.empty()) close_connection(idle_.front(), CloseReason::Shutdown);
+    while (!busy_.empty()) close_connection(busy_.front(), CloseReason::Shutdown);
     closed_.clear();
 }
 
@@ -103,8 +104,9 @@ int Worker::next_timeout_ms() const {
 // close, so idle connections go only until the count is back at 3/4 of the cap.
 void Worker::expire() {
     while (!busy_.empty() && busy_.front().since + shared_.options.idle_timeout <= now_)
-        close_connection(busy_.front());
-    while (!idle_.empty() && idle_.front().since + idle_limit() <= now_) close_connection(idle_.front());
+        close_connection(busy_.front(), CloseReason::IoTimeout);
+    while (!idle_.empty() && idle_.front().since + idle_limit() <= now_)
+        close_connection(idle_.front(), CloseReason::IdleTimeout);
 }
 
 void Worker::run() {

@@ -19,6 +19,7 @@
 #include "dnsd/net/fd.hpp"
 #include "dnsd/net/server.hpp"
 #include "dnsd/net/tcp_session.hpp"
+#include "dnsd/net/traffic.hpp"
 
 namespace dnsd {
 
@@ -64,6 +65,8 @@ public:
 
     void run();           // serves until request_stop()
     void request_stop();  // from any thread
+    // This worker's counters, for a scrape from any thread (traffic.hpp).
+    const Traffic& traffic() const { return *traffic_; }
 
 private:
     enum class Kind : std::uint8_t { Udp, Listener, Connection, Wakeup };
@@ -108,12 +111,12 @@ private:
     bool admit();
     void pause_accepting(int error);  // tcp.cpp
     void resume_accepting();
-    bool flush(Connection& c, bool& wrote);
+    bool flush(Connection& c, bool& wrote, CloseReason& why);
     bool serve(Connection& c);
     void watch(Connection& c);
     void settle(Connection& c, State before, std::uint64_t queries_before, bool wrote);
     void move_to(Connection& c, List& list);
-    void close_connection(Connection& c, bool release_slot = true);
+    void close_connection(Connection& c, CloseReason why, bool release_slot = true);
     bool under_pressure() const;
     std::chrono::milliseconds idle_limit() const;
     void expire();
@@ -137,6 +140,7 @@ private:
     bool pause_logged_ = false;
     bool stopping_ = false;
     std::unique_ptr<UdpBuffers> udp_;
+    std::unique_ptr<Traffic> traffic_;       // written only by this worker's thread
     std::vector<std::uint8_t> tcp_scratch_;  // one frame, shared by this worker's connections
 };
 

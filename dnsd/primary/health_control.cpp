@@ -34,6 +34,17 @@ Endpoint endpoint_of(const HealthModel::Address& a, std::uint16_t port) {
 
 std::string key_of(const health::Target& t) { return t.host + ' ' + t.address.text(); }
 
+// "oxford" for mail1.oxford.smarthost.local. in smarthost.local.: the label just under the
+// apex, where zonegen puts a site's hosts; empty for a host elsewhere.
+std::string site_of(const std::string& host, const std::string& origin) {
+    if (host.size() <= origin.size() + 1 || host.compare(host.size() - origin.size(), origin.size(), origin) != 0 ||
+        host[host.size() - origin.size() - 1] != '.')
+        return {};
+    const std::string relative = host.substr(0, host.size() - origin.size() - 1);
+    const std::size_t dot = relative.rfind('.');
+    return dot == std::string::npos ? std::string() : relative.substr(dot + 1);
+}
+
 }  // namespace
 
 HealthControl::HealthControl(HealthOptions options, Publisher& publisher, Say say)
@@ -94,7 +105,11 @@ void HealthControl::reload(std::shared_ptr<const AnswerTable> compiled, HostHeal
     targets_ = std::move(targets);
     address_of_ = std::move(address_of);
     target_index_.clear();
-    for (std::size_t i = 0; i < targets_.size(); ++i) target_index_[key_of(targets_[i])] = i;
+    const auto now = std::chrono::system_clock::now();
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+        target_index_[key_of(targets_[i])] = i;
+        since_.try_emplace(key_of(targets_[i]), now);  // new with this reload: up since now
+    }
     compiled_ = std::move(compiled);
     // Read again under the lock: changes found since set_targets() returned are in it, and
     // their callbacks, waiting for the lock, will find nothing left to change.
@@ -114,6 +129,8 @@ void HealthControl::on_change(std::span<const health::Change> changes) {
         const std::uint32_t a = address_of_[it->second];
         if ((up_[a] != 0) == c.up) continue;
         up_[a] = c.up ? 1 : 0;
+        since_[it->first] = std::chrono::system_clock::now();
+        ++(c.up ? changes_up_ : changes_down_);
         hosts.push_back(compiled_->health()->addresses()[a].host);
         say_("health: " + c.named.host + " " + health::address_text(c.named.address) + (c.up ? " up (" : " down (") +
              c.reason + ")");
@@ -121,6 +138,31 @@ void HealthControl::on_change(std::span<const health::Change> changes) {
     if (hosts.empty()) return;
     publisher_.health_changed(compiled_.get(), up_);
     log_fallbacks(hosts, before);
+}
+
+std::vector<HealthControl::AddressState> HealthControl::states() const {
+    std::lock_guard lock(mutex_);
+    const HealthModel& model = *compiled_->health();
+    std::vector<AddressState> out;
+    out.reserve(targets_.size());
+    for (std::size_t i = 0; i < targets_.size(); ++i) {
+        const std::uint32_t a = address_of_[i];
+        const HealthModel::Host& h = model.hosts()[model.addresses()[a].host];
+        AddressState s;
+        s.host = targets_[i].host;
+        s.site = site_of(s.host, compiled_->zones()[h.zone].origin().text());
+        s.address = health::address_text(targets_[i].address);
+        s.up = up_[a] != 0;
+        auto since = since_.find(key_of(targets_[i]));
+        s.since = since == since_.end() ? started_ : since->second;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::uint64_t HealthControl::changes(bool to_up) const {
+    std::lock_guard lock(mutex_);
+    return to_up ? changes_up_ : changes_down_;
 }
 
 void HealthControl::log_fallbacks(const std::vector<std::uint32_t>& hosts, const std::vector<std::uint8_t>& before) {

@@ -4,6 +4,7 @@
 // their state (the prober matches them by host and address).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,19 @@ public:
     void reload(std::shared_ptr<const AnswerTable> compiled, HostHealthMap hosts, const Publish& publish);
     ~HealthControl();
 
+    // Every checked address as dnsd sees it now, for /metrics and the status page.
+    struct AddressState {
+        std::string host;     // "mail1.oxford.smarthost.local."
+        std::string site;     // "oxford": the label under the zone's apex (README "The inventory")
+        std::string address;  // "192.0.2.25"
+        bool up = true;
+        std::chrono::system_clock::time_point since;  // of the last change, else of the start
+    };
+    std::vector<AddressState> states() const;
+    // State changes so far, to up and to down.
+    std::uint64_t changes(bool to_up) const;
+    health::Prober::Durations durations() const { return prober_->durations(); }
+
 private:
     HealthControl(HealthOptions options, Publisher& publisher, Say say);
     std::vector<health::Target> targets_of(const AnswerTable& compiled, const HostHealthMap& hosts,
@@ -54,13 +68,16 @@ private:
     HealthOptions options_;
     Publisher& publisher_;
     Say say_;
-    std::mutex mutex_;  // what follows; taken before the Publisher's
+    mutable std::mutex mutex_;  // what follows; taken before the Publisher's
     std::shared_ptr<const AnswerTable> compiled_;
     std::vector<std::uint32_t> address_of_;                      // per prober target: its HealthModel address
     std::vector<health::Target> targets_;                        // the prober's current list
     std::unordered_map<std::string, std::size_t> target_index_;  // "host address" -> target
     std::vector<std::uint8_t> up_;                               // per HealthModel address
-    std::unique_ptr<health::Prober> prober_;                     // last: stopped first
+    const std::chrono::system_clock::time_point started_ = std::chrono::system_clock::now();
+    std::unordered_map<std::string, std::chrono::system_clock::time_point> since_;  // by target key
+    std::uint64_t changes_up_ = 0, changes_down_ = 0;
+    std::unique_ptr<health::Prober> prober_;  // last: stopped first
 };
 
 }  // namespace dnsd

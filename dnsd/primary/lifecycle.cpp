@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
 
 #include "dnsd/net/fd.hpp"
 #include "dnsd/primary/health_control.hpp"
+#include "dnsd/primary/monitor.hpp"
 #include "dnsd/primary/notify.hpp"
 #include "dnsd/primary/publisher.hpp"
 #include "dnsd/primary/retire.hpp"
@@ -120,13 +122,15 @@ HealthOptions health_options(const HealthStart& cli, const InventoryHealth& inv)
 class Serving {
 public:
     Serving(Server& server, const Sources& sources, const LoadOptions& load, Retirer& retirer, Publisher& publisher,
-            HealthControl* health, const Output& out)
+            HealthControl* health, Activity& activity, Monitor& monitor, const Output& out)
         : server_(server),
           sources_(sources),
           load_(load),
           retirer_(retirer),
           publisher_(publisher),
           health_(health),
+          activity_(activity),
+          monitor_(monitor),
           out_(out) {}
 
     zonegen::Exit until_stopped(const Fd& signals) {
@@ -137,6 +141,7 @@ public:
             if (n != static_cast<ssize_t>(sizeof info)) {
                 say(out_, std::string("cannot read signals, stopping: ") + std::strerror(errno), Priority::Error);
                 notify_stopping();
+                monitor_.stopped();
                 server_.stop();
                 return zonegen::Exit::Internal;
             }
@@ -145,6 +150,7 @@ public:
                 continue;
             }
             notify_stopping();
+            monitor_.stopped();  // /healthz says 503 from here on, while the workers finish
             server_.stop();
             say(out_, std::string("stopped (") + (info.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM") + ")",
                 Priority::Notice);
@@ -163,6 +169,7 @@ private:
     // Returns the status line for systemd.
     std::string reload_once() {
         std::shared_ptr<const AnswerTable> current = server_.table();
+        const auto began = std::chrono::steady_clock::now();
         auto next = load_table(sources_, current.get(), load_);
         if (!next) {
             std::string reasons;
@@ -170,6 +177,7 @@ private:
                 if (!reasons.empty()) reasons += "; ";
                 reasons += zonegen::format_gnu(d);
             }
+            activity_.reload_failed(reasons);  // before the line: whoever reads it finds it counted
             std::string status = "reload failed, still serving " + serving(*current);
             say(out_, status + ": " + reasons, Priority::Error);
             retirer_.give_back_heap();  // a broken file may have been parsed most of the way
@@ -186,6 +194,7 @@ private:
             });
         else
             served = publisher_.reloaded(loaded.table, {});
+        activity_.loaded(*served, std::chrono::steady_clock::now() - began, true);
         std::string status = "reloaded (" + describe_zones(*served) + ")";
         say(out_, status, Priority::Notice);
         retirer_.retire(garbage(std::move(loaded.zones)));
@@ -198,6 +207,8 @@ private:
     Retirer& retirer_;
     Publisher& publisher_;
     HealthControl* health_;
+    Activity& activity_;
+    Monitor& monitor_;
     const Output& out_;
 };
 
@@ -220,6 +231,24 @@ zonegen::Exit start_and_serve(StartOptions o) {
         return zonegen::Exit::Internal;
     }
 
+    // --http first: /healthz answers 503 while the zones load, which can take seconds.
+    auto activity = std::make_shared<Activity>();
+    Monitor monitor(activity);
+    std::unique_ptr<HttpServer> http;  // declared after monitor: stopped before it goes
+    if (o.http) {
+        auto bound = HttpServer::bind(*o.http);
+        if (!bound) {
+            print_all(out, bound.errors());
+            return zonegen::Exit::Usage;
+        }
+        http = std::move(bound).value();
+        if (auto e = http->start([&monitor](std::string_view path) { return monitor.handle(path); })) {
+            print_all(out, {*e});
+            return zonegen::Exit::Usage;
+        }
+        say(out, "http on " + http->bound().text() + " (/metrics, /healthz, /)");
+    }
+
     if (auto missing = unreadable_sources(o.sources); !missing.empty()) {
         print_all(out, missing);
         return zonegen::Exit::Usage;
@@ -234,11 +263,13 @@ zonegen::Exit start_and_serve(StartOptions o) {
         state = std::move(opened).value();
     }
     LoadOptions load{o.health.check.has_value(), !o.health.off && !o.health.check, o.health.ttl, state.has_value()};
+    const auto load_began = std::chrono::steady_clock::now();
     auto loaded = load_table(o.sources, nullptr, load);
     if (!loaded) {
         print_all(out, loaded.errors());
         return zonegen::Exit::Invalid;
     }
+    const auto load_took = std::chrono::steady_clock::now() - load_began;
     // Whether dnsd probes is settled at start; reloads compile alike.
     const bool probing = o.health.check || (load.inventory_may_ask && loaded.value().health.check);
     load.health = probing;
@@ -258,6 +289,7 @@ zonegen::Exit start_and_serve(StartOptions o) {
     }
 
     o.transfer.journals = journals;
+    o.transfer.activity = activity;
     auto policy = std::make_shared<const TransferPolicy>(std::move(o.transfer));
     o.server.transfer = make_transfer_hook(policy);
     // Always set: a signed query when no key is configured gets BADKEY (RFC 8945 §5.2.1).
@@ -270,7 +302,8 @@ zonegen::Exit start_and_serve(StartOptions o) {
     }
     std::unique_ptr<Notifier> notifier;
     if (!o.notify.empty()) {
-        auto started = Notifier::start(notify_targets(o.notify, *policy));
+        for (const Endpoint& target : o.notify) activity->add_secondary(target);
+        auto started = Notifier::start(notify_targets(o.notify, *policy), {}, activity.get());
         if (!started) {
             for (const Diagnostic& d : started.errors()) say(out, zonegen::format_gnu(d), Priority::Error);
             return zonegen::Exit::Usage;
@@ -303,12 +336,20 @@ zonegen::Exit start_and_serve(StartOptions o) {
         health = std::move(started).value();
     }
     loaded.value().table.reset();
+    activity->loaded(*server.value()->table(), load_took, false);
+    monitor.serving(*server.value(), health.get());
+    // Whatever way this function returns, no request reads the server or the health
+    // checks once they are gone.
+    struct Unmonitor {
+        Monitor& m;
+        ~Unmonitor() { m.stopped(); }
+    } unmonitor{monitor};
     const std::string ready = ready_message(*server.value());
     say(out, ready, Priority::Notice);
     notify_ready(ready);  // bound, and the zones are in the server's table
     if (notifier)
         for (const ZoneImage* z : changed_zones(nullptr, *server.value()->table())) notifier->notify(*z);
-    return Serving(*server.value(), o.sources, load, retirer, publisher, health.get(), out)
+    return Serving(*server.value(), o.sources, load, retirer, publisher, health.get(), *activity, monitor, out)
         .until_stopped(signals.value());
 }
 

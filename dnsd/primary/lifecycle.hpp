@@ -44,6 +44,7 @@ struct StartOptions {
     TransferPolicy transfer;                             // --allow-transfer; --tsig-key, which also sign answers
     std::vector<Endpoint> notify;                        // --notify targets
     std::optional<Account> user;                         // --user, already looked up (find_account)
+    std::optional<Endpoint> http;                        // --http: /metrics, /healthz, / (monitor.hpp)
     Output out = write_stderr;
 };
 
@@ -57,11 +58,12 @@ struct StartOptions {
 //                  NOTIFY socket, a failed switch to the user
 //   Invalid    a zone or inventory that does not load
 //   Internal   signals that cannot be blocked or read
-// Once serving: "dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE serial N)", NOTIFY for
-// every zone loaded; on SIGHUP the sources are loaded again to the side and swapped in only
-// if they loaded, compiled and no serial went backwards ("dnsd: reloaded (...)", or "dnsd:
-// reload failed, still serving ...: reasons"), then NOTIFY for each zone whose serial changed
-// (RFC 1996 §4.7); SIGTERM or SIGINT stop with "dnsd: stopped (SIGTERM)" and status 0.
+// With --http, the HTTP address is bound and served before the zones load ("dnsd: http on
+// ADDR:PORT", /healthz 503 until the ready line). Once serving: "dnsd: ready on udp ADDR:PORT tcp ADDR:PORT (ZONE
+// serial N)", NOTIFY for every zone loaded; on SIGHUP the sources are loaded again to the side and swapped in only if
+// they loaded, compiled and no serial went backwards ("dnsd: reloaded (...)", or "dnsd: reload failed, still serving
+// ...: reasons"), then NOTIFY for each zone whose serial changed (RFC 1996 §4.7); SIGTERM or SIGINT stop with "dnsd:
+// stopped (SIGTERM)" and status 0.
 //
 // The signals are blocked in the calling thread and the threads it starts, and read from a
 // signalfd: call it in dnsd's only thread (main), or in a test from a thread of its own and

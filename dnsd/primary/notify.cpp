@@ -60,9 +60,9 @@ std::vector<const ZoneImage*> changed_zones(const AnswerTable* before, const Ans
     return changed;
 }
 
-zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<NotifyTarget> targets,
-                                                           NotifySchedule schedule) {
-    std::unique_ptr<Notifier> n(new Notifier(std::move(targets), schedule));
+zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<NotifyTarget> targets, NotifySchedule schedule,
+                                                           Activity* activity) {
+    std::unique_ptr<Notifier> n(new Notifier(std::move(targets), schedule, activity));
     auto fail = [](const char* what) {
         return zonegen::Diagnostic{{}, std::string("notify: cannot ") + what + ": " + std::strerror(errno)};
     };
@@ -84,8 +84,12 @@ zonegen::Result<std::unique_ptr<Notifier>> Notifier::start(std::vector<NotifyTar
     return n;
 }
 
-Notifier::Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule)
-    : targets_(std::move(targets)), schedule_(schedule), id_state_(std::random_device{}()) {}
+Notifier::Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule, Activity* activity)
+    : targets_(std::move(targets)), schedule_(schedule), activity_(activity), id_state_(std::random_device{}()) {}
+
+void Notifier::record(const Pending& p, NotifyResult r) {
+    if (activity_) activity_->notify(p.target, p.zone, p.serial, r);
+}
 
 Notifier::~Notifier() {
     {
@@ -108,15 +112,17 @@ void Notifier::notify(const ZoneImage& zone) {
         std::erase_if(pending_, [&](const Pending& p) { return p.zone == origin && same_address(t.addr, p.target); });
         Pending p;
         p.target = t;
+        p.zone = origin;
+        p.serial = zone.serial();
         // RFC 5452 §9.2-style unpredictable IDs: answers are matched on them.
         p.id = static_cast<std::uint16_t>(ids());
         auto msg = notify_message(zone, p.id, target.key ? &*target.key : nullptr);
         if (!msg) {
             log_line("notify of " + origin + " to " + t.text() + ": cannot sign the message");
+            record(p, NotifyResult::Failed);
             continue;
         }
         p.message = std::move(*msg);
-        p.zone = origin;
         p.what = origin + " serial " + std::to_string(zone.serial()) + " to " + t.text();
         p.due = std::chrono::steady_clock::now();
         pending_.push_back(std::move(p));
@@ -139,6 +145,7 @@ void Notifier::send_due(std::chrono::steady_clock::time_point now) {
         }
         if (p.sent == schedule_.attempts) {
             log_line("notify of " + p.what + ": no answer after " + std::to_string(p.sent) + " tries, giving up");
+            record(p, NotifyResult::GaveUp);
             it = pending_.erase(it);
             continue;
         }
@@ -170,6 +177,7 @@ void Notifier::receive(int fd) {
         log_line("notify of " + it->what + " answered" +
                  (rcode == 0 ? std::string() : " with rcode " + std::to_string(rcode)) + " after " +
                  std::to_string(it->sent) + (it->sent == 1 ? " try" : " tries"));
+        record(*it, rcode == 0 ? NotifyResult::Answered : NotifyResult::Rejected);
         pending_.erase(it);
     }
 }

@@ -15,6 +15,7 @@
 #include "dnsd/answer/answer_table.hpp"
 #include "dnsd/net/endpoint.hpp"
 #include "dnsd/net/fd.hpp"
+#include "dnsd/primary/activity.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/diagnostic.hpp"
 #include "zonegen/core/zone.hpp"
@@ -43,8 +44,10 @@ struct NotifyTarget {
 
 class Notifier {
 public:
+    // activity, if given, hears how each NOTIFY ended (and must outlive the notifier).
     static zonegen::Result<std::unique_ptr<Notifier>> start(std::vector<NotifyTarget> targets,
-                                                            NotifySchedule schedule = {});
+                                                            NotifySchedule schedule = {},
+                                                            Activity* activity = nullptr);
     ~Notifier();  // stops the thread; NOTIFYs still unanswered are dropped
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
@@ -59,11 +62,13 @@ private:
         std::vector<std::uint8_t> message;
         std::string what;  // "smarthost.local serial N to 127.0.0.1:5300" for the log
         std::string zone;
+        std::uint32_t serial = 0;
         std::uint16_t id = 0;
         unsigned sent = 0;
         std::chrono::steady_clock::time_point due;
     };
-    Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule);
+    Notifier(std::vector<NotifyTarget> targets, NotifySchedule schedule, Activity* activity);
+    void record(const Pending& p, NotifyResult r);
     void run();
     void send_due(std::chrono::steady_clock::time_point now);
     void receive(int fd);
@@ -71,6 +76,7 @@ private:
 
     std::vector<NotifyTarget> targets_;
     NotifySchedule schedule_;
+    Activity* activity_;
     Fd v4_, v6_, wakeup_;
     std::mutex mutex_;
     std::vector<Pending> pending_;

@@ -12,6 +12,7 @@
 #include "dnsd/answer/query.hpp"
 #include "dnsd/answer/wire.hpp"
 #include "dnsd/net/log.hpp"
+#include "dnsd/primary/loader.hpp"
 #include "zonegen/core/serial.hpp"
 
 namespace dnsd {
@@ -192,23 +193,30 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
         const ZoneImage* zone = nullptr;
         for (const ZoneImage& z : snapshot->zones())
             if (z.origin().wire() == qname) zone = &z;
-        std::string what = std::string(kind) + " of " +
-                           (zone ? zone->origin().text()
-                                 : zonegen::Name::from_wire(qname).value_or(zonegen::Name()).text()) +
-                           " from " + peer.text();
+        const zonegen::Name asked_zone = zone ? zone->origin()
+                                              : zonegen::Name::from_wire(qname).value_or(zonegen::Name());
+        std::string what = std::string(kind) + " of " + asked_zone.text() + " from " + peer.text();
+        const bool ixfr = q.qtype == wire::type::kIxfr;
+        auto record = [&](TransferResult r) {
+            if (policy->activity)
+                policy->activity->transfer(peer, zone_text(asked_zone), zone ? zone->serial() : 0, ixfr, r);
+        };
         // RFC 5936 §6: transfers only to those allowed; the answer tells a stranger nothing.
         if (!policy->allow.covers(peer)) {
             log_line(what + " refused: address not allowed (--allow-transfer)");
+            record(TransferResult::Refused);
             return nullptr;
         }
         if (!zone) {
             log_line(what + " refused: not a zone served here");
+            record(TransferResult::Refused);
             return nullptr;
         }
         const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
         TsigVerdict verdict = verify_request(policy->keys, query, now);
         if (verdict.is_signed && verdict.error != TsigError::NoError) {
             log_line(what + " refused: TSIG " + tsig_error_name(verdict.error));
+            record(TransferResult::TsigError);
             return make_single_message(tsig_error_response(query, verdict, now));
         }
         const TsigKey* key = verdict.is_signed ? verdict.key : nullptr;
@@ -216,11 +224,12 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
             log_line(what + " refused: " +
                      (key ? "key " + key->name + " is not allowed from this address (--allow-transfer)"
                           : std::string("not signed with a TSIG key that --allow-transfer requires")));
+            record(TransferResult::Refused);
             return nullptr;
         }
         std::optional<TsigSigner> signer;
         if (key) signer.emplace(*key, std::move(verdict.mac));
-        if (q.qtype == wire::type::kIxfr) {
+        if (ixfr) {
             // RFC 1995 §2 and §4: a client that is current (or ahead) gets the SOA alone, one
             // whose serial is in the journal the differences since; any other the whole zone.
             std::uint32_t from = 0;
@@ -230,14 +239,17 @@ TransferHook make_transfer_hook(std::shared_ptr<const TransferPolicy> policy) {
                 chain = Chain{};
             else if (asked && policy->journals)
                 chain = policy->journals->chain(zone->origin(), from, zone->serial());
-            if (chain)
+            if (chain) {
+                record(chain->empty() ? TransferResult::UpToDate : TransferResult::Incremental);
                 return std::make_unique<AxfrStream>(snapshot, *zone, query, policy->message_size, std::move(signer),
                                                     peer.text(), std::move(chain), from);
+            }
             log_line(what + ": " + (asked ? "serial " + std::to_string(from) : std::string("no SOA in the request")) +
                      " not in the journal, sending the full zone");
         }
         // RFC 1995 §4: an IXFR may always be answered with the whole zone, AXFR style.
         log_line(what + ": sending serial " + std::to_string(zone->serial()) + (signer ? " (TSIG)" : ""));
+        record(TransferResult::Full);
         return std::make_unique<AxfrStream>(snapshot, *zone, query, policy->message_size, std::move(signer),
                                             peer.text());
     };

@@ -15,6 +15,7 @@
 #include "dnsd/net/server.hpp"
 #include "dnsd/net/tcp_session.hpp"
 #include "dnsd/primary/acl.hpp"
+#include "dnsd/primary/activity.hpp"
 #include "dnsd/primary/journal.hpp"
 #include "dnsd/primary/tsig.hpp"
 #include "zonegen/core/zone.hpp"
@@ -29,6 +30,8 @@ struct TransferPolicy {
     std::size_t message_size = 16 * 1024;
     // Where IXFR finds its differences (RFC 1995 §4); nullptr: every IXFR gets the full zone.
     std::shared_ptr<const Journals> journals;
+    // Where each transfer's outcome is counted (/metrics, the status page); nullptr: nowhere.
+    std::shared_ptr<Activity> activity;
 };
 
 // The messages of one AXFR of zone (which must belong to snapshot): the SOA first, then

@@ -69,8 +69,9 @@ void control_fields_and_dependencies_from_shlibdeps(const std::string& deb) {
     std::smatch depends;
     ASSERT_TRUE(std::regex_search(control, depends, std::regex("\nDepends: ([^\n]*)\n"))) << control;
     const std::string d = depends[1];
-    for (const char* lib : {"adduser", "libc6 (>=", "libstdc++6 (>=", "libldns3 (>=", "libsystemd0",
-                            "libboost-program-options1.74.0 (>=", "libgvc6"})
+    for (const char* lib :
+         {"adduser", "libc6 (>=", "libstdc++6 (>=", "libldns3 (>=", "libsystemd0",
+          "libboost-program-options1.74.0 (>=", "libgvc6", "libmicrohttpd12", "libprometheus-cpp-core1.0"})
         EXPECT_TRUE(contains(d, lib)) << lib << " missing from Depends: " << d;
 }
 
