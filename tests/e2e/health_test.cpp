@@ -15,6 +15,7 @@
 
 #include "tests/support/dns_client.hpp"
 #include "tests/support/dns_decode.hpp"
+#include "tests/support/health_lab.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
 #include "tests/support/smtp_listener.hpp"
@@ -26,28 +27,7 @@ namespace {
 
 constexpr std::uint16_t kMx = 15, kSoa = 6, kAxfr = 252;
 
-// oxford: tier 1 mail1 and mail2; cambridge: mail. Each smarthost is probed on its own
-// listener's port (the per-host "health": {"port": N} of the inventory).
-struct Lab {
-    SmtpListener mail1{"127.0.0.11"}, mail2{"127.0.0.12"}, cambridge{"127.0.0.21"};
-    TempDir dir;
-    std::string inventory = dir / "sites.json";
-
-    Lab() {
-        auto host = [](const char* name, const SmtpListener& l) {
-            return std::string(R"({ "name": ")") + name + R"(", "ipv4": [")" + l.address() +
-                   R"("], "health": { "port": )" + std::to_string(l.port()) + " } }";
-        };
-        write_text(inventory, R"({ "zone": "lab.test", "ttl": 300,
-  "nameservers": [ { "name": "ns1", "ipv4": ["127.0.0.53"] } ],
-  "sites": [
-    { "name": "oxford", "smarthosts": [ )" +
-                                  host("mail1", mail1) + ", " + host("mail2", mail2) + R"( ] },
-    { "name": "cambridge", "smarthosts": [ )" +
-                                  host("mail", cambridge) + R"( ] } ] })");
-    }
-    bool listening() const { return mail1.listening() && mail2.listening() && cambridge.listening(); }
-};
+using Lab = HealthLab;  // tests/support/health_lab.hpp
 
 std::vector<std::string> dnsd_args(const Lab& lab, const std::string& fall, const std::string& rise) {
     return {"--inventory",      lab.inventory, "--listen",          "127.0.0.1:0",

@@ -2,10 +2,15 @@
 // GNU directories, `cpack -G DEB` builds smarthost_<version>_<arch>.deb with the right
 // dependencies, files, conffiles and maintainer scripts, lintian finds no error in it,
 // and the programs unpacked from it run: --version, and the installed dnsd serving the
-// installed example inventory. The package is unpacked into a scratch folder (dpkg -x),
-// never installed: a test must leave the machine as it found it, and installing would
-// create the dnsd user and register a service. The man pages name every option --help
-// lists. Normal build only (tests/CMakeLists.txt): it packages the build it runs in.
+// installed example inventory (unpacked into a scratch folder with dpkg -x). Then the way
+// a user does it, as root (CI runs as root): apt-get install ./smarthost_*.deb, the
+// programs from their installed paths, apt-get purge, and nothing of the package left;
+// the machine is left as it was found (the dnsd user the postinst made is removed again).
+// The man pages name every option --help lists. Normal build only (tests/CMakeLists.txt):
+// it packages the build it runs in.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +18,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "tests/support/dns_client.hpp"
 #include "tests/support/dns_decode.hpp"
@@ -187,4 +194,58 @@ TEST(Install, GnuDirectoriesUnderThePrefix) {
                              "share/smarthost/sites.schema.json", "share/doc/smarthost/copyright"})
         EXPECT_TRUE(fs::exists(prefix + "/" + path)) << path;
     EXPECT_EQ(sh(prefix + "/sbin/dnsd --version"), "dnsd " SMARTHOST_VERSION "\n");
+}
+
+// What dpkg says of the smarthost package: "install ok installed", or "" if it knows none.
+std::string package_status() {
+    auto r = run_shell("dpkg-query -W -f='${Status}' smarthost 2>/dev/null");
+    return r.exit_code == 0 ? r.out : "";
+}
+
+// apt-get install of the .deb, as the README says, and apt-get purge: the programs run from
+// /usr/bin and /usr/sbin, the postinst made the dnsd user, and after the purge no file of
+// the package, no /etc/dnsd and no /var/lib/dnsd is left. A machine where smarthost is
+// installed already is not touched (the test fails and says so).
+TEST(Package, AptInstallsItAndPurgeLeavesNothing) {
+    ASSERT_EQ(::geteuid(), 0u) << "installing a package needs root: run the suite as root, as CI does";
+    const std::string before = package_status();
+    ASSERT_TRUE(before.empty() || contains(before, "not-installed"))
+        << "smarthost is installed on this machine (" << before << "); this test installs and purges its own";
+    const bool user_existed = ::getpwnam("dnsd") != nullptr;
+    TempDir dir;
+    const std::string deb = make_package(dir);
+    ASSERT_FALSE(deb.empty());
+    // Whatever happens below, the machine ends as it began.
+    struct Restore {
+        bool user_existed;
+        ~Restore() {
+            if (const std::string now = package_status(); !now.empty() && !contains(now, "not-installed"))
+                run_shell("DEBIAN_FRONTEND=noninteractive apt-get purge -y -q smarthost >/dev/null 2>&1");
+            if (!user_existed && ::getpwnam("dnsd")) run_shell("deluser --system --quiet dnsd >/dev/null 2>&1");
+        }
+    } restore{user_existed};
+
+    auto install = run_shell("DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends " +
+                             shell_quote(deb) + " 2>&1");
+    ASSERT_EQ(install.exit_code, 0) << install.out;
+    EXPECT_EQ(package_status(), "install ok installed");
+    EXPECT_EQ(sh("/usr/sbin/dnsd --version"), "dnsd " SMARTHOST_VERSION "\n");
+    EXPECT_EQ(sh("/usr/bin/zonegen --version"), "zonegen " SMARTHOST_VERSION "\n");
+    EXPECT_NE(::getpwnam("dnsd"), nullptr) << "the postinst made no dnsd user";
+    std::vector<std::string> files;
+    std::istringstream listed(sh("dpkg-query -L smarthost"));
+    for (std::string path; std::getline(listed, path);)
+        if (!path.empty() && !fs::is_directory(path)) files.push_back(path);
+    EXPECT_GT(files.size(), 8u);
+    for (const char* path : {"/etc/dnsd/sites.json", "/etc/default/dnsd", "/lib/systemd/system/dnsd.service"})
+        EXPECT_TRUE(fs::exists(path)) << path;
+
+    auto purge = run_shell("DEBIAN_FRONTEND=noninteractive apt-get purge -y -q smarthost 2>&1");
+    ASSERT_EQ(purge.exit_code, 0) << purge.out;
+    const std::string after = package_status();
+    EXPECT_TRUE(after.empty() || contains(after, "not-installed")) << after;
+    for (const std::string& path : files) EXPECT_FALSE(fs::exists(path)) << path << " left after the purge";
+    EXPECT_FALSE(fs::exists("/etc/dnsd"));
+    EXPECT_FALSE(fs::exists("/var/lib/dnsd"));
+    std::cout << "package: apt-get installed and purged " << deb << " (" << files.size() << " files)\n";
 }

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/health_lab.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
@@ -35,25 +36,7 @@ std::string text_of(const std::string& html) {
     return std::regex_replace(text, std::regex("\\s+"), " ");
 }
 
-struct Lab {
-    SmtpListener mail1{"127.0.0.11"}, mail2{"127.0.0.12"}, cambridge{"127.0.0.21"};
-    TempDir dir;
-    std::string inventory = dir / "sites.json";
-
-    Lab() {
-        auto host = [](const char* name, const SmtpListener& l) {
-            return std::string(R"({ "name": ")") + name + R"(", "ipv4": [")" + l.address() +
-                   R"("], "health": { "port": )" + std::to_string(l.port()) + " } }";
-        };
-        write_text(inventory, R"({ "zone": "lab.test", "ttl": 300,
-  "nameservers": [ { "name": "ns1", "ipv4": ["127.0.0.53"] } ],
-  "sites": [
-    { "name": "oxford", "smarthosts": [ )" +
-                                  host("mail1", mail1) + ", " + host("mail2", mail2) + R"( ] },
-    { "name": "cambridge", "smarthosts": [ )" +
-                                  host("mail", cambridge) + R"( ] } ] })");
-    }
-};
+using Lab = HealthLab;  // tests/support/health_lab.hpp
 
 }  // namespace
 

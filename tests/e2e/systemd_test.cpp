@@ -21,6 +21,7 @@
 #include "tests/support/dns_client.hpp"
 #include "tests/support/dns_decode.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/sd_notify.hpp"
 #include "tests/support/shell.hpp"
 
 using namespace testsupport;
@@ -60,18 +61,6 @@ private:
     bool bound_ = false;
 };
 
-std::optional<std::string> field(const std::string& message, const std::string& key) {
-    std::size_t at = 0;
-    while (at < message.size()) {
-        std::size_t end = message.find('\n', at);
-        if (end == std::string::npos) end = message.size();
-        if (message.compare(at, key.size() + 1, key + "=") == 0)
-            return message.substr(at + key.size() + 1, end - at - key.size() - 1);
-        at = end + 1;
-    }
-    return std::nullopt;
-}
-
 std::uint64_t monotonic_usec() {
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
@@ -110,8 +99,8 @@ TEST(Systemd, ReadyOnlyOnceServingThenReloadingReadyAroundSighupAndStoppingAtSig
 
     auto ready = manager.next();
     ASSERT_TRUE(ready) << dnsd.err();
-    ASSERT_EQ(field(*ready, "READY"), "1") << *ready;
-    auto status = field(*ready, "STATUS");
+    ASSERT_EQ(notify_field(*ready, "READY"), "1") << *ready;
+    auto status = notify_field(*ready, "STATUS");
     ASSERT_TRUE(status);
     auto bound = parse_ready("dnsd: " + *status);
     ASSERT_TRUE(bound) << *status;
@@ -131,32 +120,32 @@ TEST(Systemd, ReadyOnlyOnceServingThenReloadingReadyAroundSighupAndStoppingAtSig
     dnsd.signal(SIGHUP);
     auto reloading = manager.next();
     ASSERT_TRUE(reloading);
-    EXPECT_EQ(field(*reloading, "RELOADING"), "1") << *reloading;
-    auto usec = field(*reloading, "MONOTONIC_USEC");
+    EXPECT_EQ(notify_field(*reloading, "RELOADING"), "1") << *reloading;
+    auto usec = notify_field(*reloading, "MONOTONIC_USEC");
     ASSERT_TRUE(usec) << *reloading;
     EXPECT_GE(std::stoull(*usec), before);
     EXPECT_LE(std::stoull(*usec), monotonic_usec());
     auto reloaded = manager.next();
     ASSERT_TRUE(reloaded);
-    EXPECT_EQ(field(*reloaded, "READY"), "1") << *reloaded;
-    EXPECT_EQ(field(*reloaded, "STATUS"), "reloaded (smarthost.local serial 2026112302)");
+    EXPECT_EQ(notify_field(*reloaded, "READY"), "1") << *reloaded;
+    EXPECT_EQ(notify_field(*reloaded, "STATUS"), "reloaded (smarthost.local serial 2026112302)");
 
     // A reload that fails still ends with READY=1: the old zone is served on.
     write_text(dir / "zone", "this is not a zone file\n");
     dnsd.signal(SIGHUP);
     auto again = manager.next();
     ASSERT_TRUE(again);
-    EXPECT_EQ(field(*again, "RELOADING"), "1") << *again;
+    EXPECT_EQ(notify_field(*again, "RELOADING"), "1") << *again;
     auto failed = manager.next();
     ASSERT_TRUE(failed);
-    EXPECT_EQ(field(*failed, "READY"), "1") << *failed;
-    EXPECT_EQ(field(*failed, "STATUS"), "reload failed, still serving serial 2026112302");
+    EXPECT_EQ(notify_field(*failed, "READY"), "1") << *failed;
+    EXPECT_EQ(notify_field(*failed, "STATUS"), "reload failed, still serving serial 2026112302");
     EXPECT_EQ(soa_rcode(port), 0);
 
     dnsd.signal(SIGTERM);
     auto stopping = manager.next();
     ASSERT_TRUE(stopping);
-    EXPECT_EQ(field(*stopping, "STOPPING"), "1") << *stopping;
+    EXPECT_EQ(notify_field(*stopping, "STOPPING"), "1") << *stopping;
     EXPECT_EQ(dnsd.wait(10s), 0);
     EXPECT_FALSE(manager.next(200ms)) << "nothing after STOPPING=1";
 }
@@ -181,7 +170,7 @@ TEST(Systemd, NoReadyWhenTheAddressCannotBeBound) {
     EXPECT_EQ(dnsd.wait(10s), 2) << dnsd.err();
     ::close(taken);
     auto heard = manager.next(200ms);
-    EXPECT_FALSE(heard && field(*heard, "READY")) << *heard;
+    EXPECT_FALSE(heard && notify_field(*heard, "READY")) << *heard;
 }
 
 // JOURNAL_STREAM names the pipe that is dnsd's stderr (its device and inode, as systemd

@@ -18,8 +18,10 @@
 #include <optional>
 #include <string>
 
+#include "tests/support/sd_notify.hpp"
 #include "tests/support/shell.hpp"
 
+using testsupport::notify_field;
 using testsupport::TempDir;
 
 namespace {
@@ -61,19 +63,6 @@ std::uint64_t monotonic_usec() {
     return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000u + static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
 }
 
-// The value of "KEY=" in a notification, one assignment a line (sd_notify(3)).
-std::optional<std::string> field(const std::string& message, const std::string& key) {
-    std::size_t at = 0;
-    while (at < message.size()) {
-        std::size_t end = message.find('\n', at);
-        if (end == std::string::npos) end = message.size();
-        if (message.compare(at, key.size() + 1, key + "=") == 0)
-            return message.substr(at + key.size() + 1, end - at - key.size() - 1);
-        at = end + 1;
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 TEST(Service, NotificationsCarryWhatSystemdReads) {
@@ -84,17 +73,18 @@ TEST(Service, NotificationsCarryWhatSystemdReads) {
     dnsd::notify_ready("ready on udp 127.0.0.1:53 tcp 127.0.0.1:53 (smarthost.local serial 7)");
     auto ready = socket.next();
     ASSERT_TRUE(ready);
-    EXPECT_EQ(field(*ready, "READY"), "1");
-    EXPECT_EQ(field(*ready, "STATUS"), "ready on udp 127.0.0.1:53 tcp 127.0.0.1:53 (smarthost.local serial 7)");
+    EXPECT_EQ(notify_field(*ready, "READY"), "1");
+    EXPECT_EQ(notify_field(*ready, "STATUS"),
+              "ready on udp 127.0.0.1:53 tcp 127.0.0.1:53 (smarthost.local serial 7)");
 
     const std::uint64_t before = monotonic_usec();
     dnsd::notify_reloading();
     const std::uint64_t after = monotonic_usec();
     auto reloading = socket.next();
     ASSERT_TRUE(reloading);
-    EXPECT_EQ(field(*reloading, "RELOADING"), "1");
+    EXPECT_EQ(notify_field(*reloading, "RELOADING"), "1");
     // systemd 253+ pairs the reload with its request by this clock (sd_notify(3)).
-    auto usec = field(*reloading, "MONOTONIC_USEC");
+    auto usec = notify_field(*reloading, "MONOTONIC_USEC");
     ASSERT_TRUE(usec);
     const std::uint64_t sent = std::stoull(*usec);
     EXPECT_GE(sent, before);
@@ -103,8 +93,8 @@ TEST(Service, NotificationsCarryWhatSystemdReads) {
     dnsd::notify_stopping();
     auto stopping = socket.next();
     ASSERT_TRUE(stopping);
-    EXPECT_EQ(field(*stopping, "STOPPING"), "1");
-    EXPECT_FALSE(field(*stopping, "READY"));
+    EXPECT_EQ(notify_field(*stopping, "STOPPING"), "1");
+    EXPECT_FALSE(notify_field(*stopping, "READY"));
 }
 
 TEST(Service, NothingIsSentWithoutNotifySocket) {
