@@ -6,10 +6,6 @@
 // verify` accepts and `systemd-analyze security --offline=yes` scores (the score is
 // printed). No real service is ever started. Each dnsd is started and stopped by PID.
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -31,41 +27,6 @@ namespace {
 constexpr std::uint16_t kSOA = 6, kMX = 15;
 const std::string kZone = SMARTHOST_TEST_DATA "/e2e/smarthost.local.zone";
 const std::string kUnit = SMARTHOST_SOURCE_DIR "/dnsd/dist/dnsd.service";
-
-// The service manager's end: a datagram socket at a path (NOTIFY_SOCKET).
-class NotifySocket {
-public:
-    explicit NotifySocket(std::string path) : path_(std::move(path)) {
-        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        path_.copy(addr.sun_path, sizeof addr.sun_path - 1);
-        bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    }
-    ~NotifySocket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    bool bound() const { return bound_; }
-    const std::string& path() const { return path_; }
-    std::optional<std::string> next(std::chrono::milliseconds timeout = 10s) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
-        char buf[4096];
-        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        return n < 0 ? std::nullopt : std::optional(std::string(buf, static_cast<std::size_t>(n)));
-    }
-
-private:
-    std::string path_;
-    int fd_ = -1;
-    bool bound_ = false;
-};
-
-std::uint64_t monotonic_usec() {
-    timespec now{};
-    ::clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000u + static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
-}
 
 // dnsd with NOTIFY_SOCKET set, as systemd starts a Type=notify service (env execs dnsd, so
 // the PID is dnsd's).

@@ -5,63 +5,35 @@
 #include "dnsd/primary/service.hpp"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <optional>
 #include <string>
 
 #include "tests/support/sd_notify.hpp"
 #include "tests/support/shell.hpp"
 
+using namespace std::chrono_literals;
+using testsupport::monotonic_usec;
 using testsupport::notify_field;
+using testsupport::NotifySocket;
 using testsupport::TempDir;
 
 namespace {
 
-// A datagram socket bound to a path, NOTIFY_SOCKET pointing at it while the test runs.
-class NotifySocket {
+// NOTIFY_SOCKET names the socket while a test runs, as systemd sets it for a service.
+class NotifyEnv {
 public:
-    explicit NotifySocket(const std::string& path) {
-        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        path.copy(addr.sun_path, sizeof addr.sun_path - 1);
-        bound_ = fd_ >= 0 && ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-        ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
-    }
-    ~NotifySocket() {
-        ::unsetenv("NOTIFY_SOCKET");
-        if (fd_ >= 0) ::close(fd_);
-    }
-    bool bound() const { return bound_; }
-    // The next message, or nullopt after timeout.
-    std::optional<std::string> next(int timeout_ms = 2000) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) != 1) return std::nullopt;
-        char buf[4096];
-        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-        if (n < 0) return std::nullopt;
-        return std::string(buf, static_cast<std::size_t>(n));
-    }
-
-private:
-    int fd_ = -1;
-    bool bound_ = false;
+    explicit NotifyEnv(const NotifySocket& socket) { ::setenv("NOTIFY_SOCKET", socket.path().c_str(), 1); }
+    ~NotifyEnv() { ::unsetenv("NOTIFY_SOCKET"); }
+    NotifyEnv(const NotifyEnv&) = delete;
+    NotifyEnv& operator=(const NotifyEnv&) = delete;
 };
-
-std::uint64_t monotonic_usec() {
-    timespec now{};
-    ::clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000u + static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
-}
 
 }  // namespace
 
@@ -69,6 +41,7 @@ TEST(Service, NotificationsCarryWhatSystemdReads) {
     TempDir dir;
     NotifySocket socket(dir / "notify");
     ASSERT_TRUE(socket.bound());
+    NotifyEnv env(socket);
 
     dnsd::notify_ready("ready on udp 127.0.0.1:53 tcp 127.0.0.1:53 (smarthost.local serial 7)");
     auto ready = socket.next();
@@ -101,11 +74,11 @@ TEST(Service, NothingIsSentWithoutNotifySocket) {
     TempDir dir;
     NotifySocket socket(dir / "notify");
     ASSERT_TRUE(socket.bound());
-    ::unsetenv("NOTIFY_SOCKET");  // the socket stays; only the variable that names it goes
+    ::unsetenv("NOTIFY_SOCKET");  // the socket is there; no variable names it
     dnsd::notify_ready("x");
     dnsd::notify_reloading();
     dnsd::notify_stopping();
-    EXPECT_FALSE(socket.next(200));
+    EXPECT_FALSE(socket.next(200ms));
 }
 
 TEST(Service, JournalStreamMustNameThisDeviceAndInode) {
