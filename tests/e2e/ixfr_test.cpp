@@ -15,6 +15,7 @@
 
 #include "tests/support/dns_client.hpp"
 #include "tests/support/dns_decode.hpp"
+#include "tests/support/one_host_change.hpp"
 #include "tests/support/peers.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/shell.hpp"
@@ -26,17 +27,6 @@ namespace {
 
 const std::string kZone = "smarthost.example";  // make-inventory's zone
 constexpr std::uint16_t kAxfr = 252, kA = 1, kMx = 15;
-
-// The inventory with site0's mail1 (make-inventory's first host, 10.0.0.1) moved to
-// 10.99.0.VERSION: one A record changes.
-void move_host(const std::string& inventory, int version) {
-    std::string text = read_text(inventory);
-    const std::string was = version == 1 ? "\"10.0.0.1\"" : "\"10.99.0." + std::to_string(version - 1) + "\"";
-    const auto at = text.find(was);
-    ASSERT_NE(at, std::string::npos) << was;
-    text.replace(at, was.size(), "\"10.99.0." + std::to_string(version) + "\"");
-    write_text(inventory, text);
-}
 
 std::optional<std::uint32_t> wait_serial(std::uint16_t port, std::uint32_t serial, steady_clock::time_point start,
                                          milliseconds within, milliseconds* took) {
@@ -57,7 +47,8 @@ struct Reload {
 };
 
 Reload reload(Dnsd& dnsd, const std::string& inventory, int version) {
-    move_host(inventory, version);
+    const std::string moved = move_first_host(inventory, version);
+    EXPECT_EQ(moved, "");
     const std::size_t lines = dnsd.process().err_line_count();
     Reload r;
     r.hup = steady_clock::now();
