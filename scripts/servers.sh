@@ -122,3 +122,32 @@ memory_kb() {  # "PSS RSS HWM" summed over PID's process tree, in kB (HWM: VmHWM
   done
   echo "$pss $rss $hwm"
 }
+
+settled_memory_kb() {  # PID [MAX_SECONDS]: "PSS RSS HWM SECONDS" once the RSS of PID's tree has
+  # stayed within 1% over the last 2 s (sampled every 0.5 s), or after MAX_SECONDS (default
+  # 30); SECONDS is how long that took. A server may free its loading's memory some seconds
+  # after it answers (a thread that drops the parsed zone), so one reading at a fixed moment
+  # can catch it halfway.
+  local max=${2:-30} samples=() start now rss p v lo hi s
+  start=$(date +%s.%N)
+  while :; do
+    rss=0
+    for p in $(tree "$1"); do
+      v=$(awk '/^VmRSS:/ { print $2 }' /proc/"$p"/status 2>/dev/null || echo 0)
+      rss=$((rss + ${v:-0}))
+    done
+    samples+=("$rss")
+    now=$(date +%s.%N)
+    if [ "${#samples[@]}" -ge 5 ]; then
+      lo=${samples[-1]} hi=${samples[-1]}
+      for s in "${samples[@]: -5}"; do
+        [ "$s" -lt "$lo" ] && lo=$s
+        [ "$s" -gt "$hi" ] && hi=$s
+      done
+      [ $(( (hi - lo) * 100 )) -le "$hi" ] && break
+    fi
+    awk -v a="$start" -v b="$now" -v m="$max" 'BEGIN { exit !(b - a >= m) }' && break
+    sleep 0.5
+  done
+  echo "$(memory_kb "$1") $(awk -v a="$start" -v b="$now" 'BEGIN { printf "%.1f", b - a }')"
+}
