@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -405,7 +406,7 @@ private:
         }
     }
 
-    // One thread's share of the answers: a run of entries, compiled into arrays of its own.
+    // A share of the answers: a run of entries, compiled into arrays of its own.
     struct Part {
         std::uint32_t first = 0, last = 0;
         TableVector<std::uint8_t> bytes;
@@ -413,14 +414,21 @@ private:
         TableVector<TypeAnswer> types;
         std::vector<Diagnostic> errors;
     };
-    // Fewer names than this per thread are not worth a thread.
+    // Fewer names than this per part are not worth a thread.
     static constexpr std::uint32_t kMinPart = 1024;
+    // Parts per thread: each part is copied into the table at the end, and held beside it
+    // until then; smaller parts bound that extra memory to a sixteenth of the answers (it
+    // was half of them with a part per thread of two).
+    static constexpr std::uint32_t kPartsPerThread = 8;
 
-    // Every part but the first on a thread of its own (if one can be had: otherwise here),
-    // then the parts appended to the table in entry order, their offsets moved to match.
+    // The parts compiled by the threads, each taking the next part left, then appended to
+    // the table in entry order, their offsets moved to match: the table is the same
+    // whatever the number of threads.
     void compile_answers() {
         const auto entries = static_cast<std::uint32_t>(t_.entries.size());
-        const std::uint32_t count = std::clamp<std::uint32_t>(entries / kMinPart, 1, threads_);
+        const std::uint32_t count = threads_ == 1 ? 1
+                                                  : std::clamp<std::uint32_t>(entries / kMinPart, 1,
+                                                                              threads_ * kPartsPerThread);
         if (count == 1) {
             compile_range(0, entries, w_, t_.types, errors_);
             return;
@@ -430,13 +438,16 @@ private:
             parts[p].first = static_cast<std::uint32_t>(std::uint64_t{entries} * p / count);
             parts[p].last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / count);
         }
-        auto run = [this, count](Part& part) {
-            part.types.reserve(t_.types.capacity() / count + 64);
-            part.bytes.reserve(t_.bytes.capacity() / count + 4096);
-            SectionWriter w(part.bytes, part.relocs);
-            compile_range(part.first, part.last, w, part.types, part.errors);
-        };
-        run_parts(count, [&](unsigned p) { run(parts[p]); });
+        std::atomic<std::uint32_t> next{0};
+        run_parts(std::min(threads_, count), [&](unsigned) {
+            for (std::uint32_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+                Part& part = parts[p];
+                part.types.reserve(t_.types.capacity() / count + 64);
+                part.bytes.reserve(t_.bytes.capacity() / count + 4096);
+                SectionWriter w(part.bytes, part.relocs);
+                compile_range(part.first, part.last, w, part.types, part.errors);
+            }
+        });
         for (Part& part : parts) append(part);
     }
 
