@@ -12,6 +12,7 @@ namespace {
 
 std::vector<std::string> names(int count, const char* prefix) {
     std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) out.emplace_back(Name::parse(prefix + std::to_string(i) + ".z.test")->wire());
     return out;
 }
