@@ -6,14 +6,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
 
 #include "dnsd/answer/answer_table_impl.hpp"
+#include "dnsd/answer/parallel.hpp"
 #include "dnsd/answer/section_writer.hpp"
 #include "dnsd/answer/wire.hpp"
 
@@ -63,21 +63,22 @@ public:
                 ++owners;
                 name_bytes += node.owner.wire().size();
             }
-        t_.reserve(owners + owners / 8);
+        t_.entries.reserve(owners + owners / 8);
         t_.names.reserve(name_bytes + name_bytes / 8);
         t_.bytes.reserve(records * 48);
-        index_owners();
-        index_empty_non_terminals();
-        find_delegations();
+        index_names();
+        t_.index_all(threads_);
+        index_nested_apexes();
+        resolve_targets();
         find_health_targets();
         compile_negative_answers();
         compile_referrals();
         compile_answers();
         note_managed();
-        // The estimates above were generous; the table lives until the next reload.
-        t_.bytes.shrink_to_fit();
-        t_.types.shrink_to_fit();
-        if (health_) t_.health.emplace(std::move(*health_).finish());
+        // The reservations above are generous, but they cost no memory beyond what is
+        // written: a big block's pages are only mapped, not touched (big_block.hpp). A
+        // shrink_to_fit() would copy the table, doubling its size for a moment.
+        if (health_) t_.health.emplace(std::move(*health_).finish(threads_));
         return std::move(errors_);
     }
 
@@ -108,43 +109,103 @@ private:
         }
     }
 
-    std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node) {
-        const std::uint32_t i = t_.insert(bytes_of(name), name.size());
+    std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node, std::uint32_t referral) {
+        const std::uint32_t i = t_.append(bytes_of(name), name.size());
         t_.entries[i].zone = zone;
         t_.entries[i].wildcard = is_wildcard(name);
+        t_.entries[i].referral = referral;
         nodes_.push_back(node);
         return i;
     }
 
-    void index_owners() {
+    // Whether name is a proper ancestor of descendant: a suffix that starts on a label.
+    static bool is_ancestor(std::string_view name, std::string_view descendant) {
+        if (name.size() >= descendant.size() || !descendant.ends_with(name)) return false;
+        std::size_t at = 0;
+        while (at < descendant.size() - name.size()) at += 1 + static_cast<unsigned char>(descendant[at]);
+        return at == descendant.size() - name.size();
+    }
+
+    // Every name that exists, zone by zone, in canonical order (RFC 4034 §6.1), which is
+    // the order of a walk down the name tree: the owners, and the empty non-terminals
+    // between each owner and its closest listed ancestor (RFC 8020 / RFC 1034 §3.1: a name
+    // with descendants exists even without records). The walk keeps the chain of the
+    // current name's ancestors, so that neither needs a lookup, nor does the topmost zone
+    // cut above each name (RFC 1034 §4.2.1: NS records below the apex mark a cut; the
+    // names at and below it are not ours, and queries for them get a referral). Lookups
+    // by name at random cost a cache miss each on a large zone; this reads in order.
+    void index_names() {
+        struct Frame {
+            std::uint32_t entry;
+            std::uint32_t referral;  // of the topmost cut at or above the name, or kNone
+            std::size_t length;      // of the name
+        };
+        std::vector<Frame> chain;
+        std::array<std::size_t, wire::kMaxName> labels;  // where each label of the owner starts
         for (std::uint32_t z = 0; z < zones_.size(); ++z) {
+            chain.clear();
+            const zonegen::Name& origin = zones_[z].origin();
             for (const Node& node : zones_[z].nodes()) {
                 const std::string_view owner = node.owner.wire();
                 // A served zone nested below this one answers for its names (longest match).
                 if (zones_.size() > 1 && owning_zone(owner) != z) continue;
-                add_entry(owner, z, &node);
+                while (!chain.empty() && !is_ancestor(name_of(chain.back().entry), owner)) chain.pop_back();
+                std::uint32_t referral = chain.empty() ? kNone : chain.back().referral;
+                if (!chain.empty()) {
+                    std::size_t count = 0;
+                    for (std::size_t at = 0; at < owner.size() - 1; at += 1 + static_cast<unsigned char>(owner[at]))
+                        labels[count++] = at;
+                    // The ancestors below the chain's last name, top down, are empty non-terminals.
+                    for (std::size_t k = count; k-- > 1;) {
+                        const std::string_view ancestor = owner.substr(labels[k]);
+                        if (ancestor.size() <= chain.back().length) continue;
+                        chain.push_back({add_entry(ancestor, z, nullptr, referral), referral, ancestor.size()});
+                    }
+                }
+                const std::uint32_t i = add_entry(owner, z, &node, referral);
+                if (referral == kNone && node.find(RRType::NS) && !(node.owner == origin)) {
+                    referral = static_cast<std::uint32_t>(cuts_.size());
+                    cuts_.push_back(i);
+                    t_.entries[i].referral = referral;
+                }
+                chain.push_back({i, referral, owner.size()});
+            }
+        }
+        t_.referrals.resize(cuts_.size());
+    }
+
+    // A zone nested in another: the names between the two apexes exist in the outer zone
+    // (the inner one holds their descendants) even where the outer one lists none.
+    void index_nested_apexes() {
+        if (zones_.size() < 2) return;
+        for (const auto& zone : zones_) {
+            std::string_view name = zone.origin().wire();
+            while (name.size() > 1) {
+                name = parent_of(name);
+                if (t_.find(bytes_of(name), name.size())) break;
+                const std::uint32_t z = owning_zone(name);
+                if (z == kNone) break;
+                const std::uint32_t i = t_.insert(bytes_of(name), name.size());
+                t_.entries[i].zone = z;
+                t_.entries[i].wildcard = is_wildcard(name);
+                t_.entries[i].referral = referral_above(name, z);
+                nodes_.push_back(nullptr);
             }
         }
     }
 
-    // RFC 8020 / RFC 1034 §3.1: a name with descendants exists even without records.
-    // Every entry, including those added here, has its ancestors inside a zone ensured.
-    void index_empty_non_terminals() {
-        std::array<char, wire::kMaxName> buffer;  // add_entry() may move t_.names
-        for (std::size_t i = 0; i < t_.entries.size(); ++i) {
-            const Entry& e = t_.entries[i];
-            std::copy_n(t_.name_of(e), e.name_length, buffer.begin());
-            std::string_view name(buffer.data(), e.name_length);
-            while (name.size() > 1) {
-                name = parent_of(name);
-                // Most parents exist already (a host's site, a site's apex): test that
-                // first, before the dearer walk over the apexes.
-                if (t_.find(bytes_of(name), name.size())) break;
-                const std::uint32_t zone = owning_zone(name);
-                if (zone == kNone) break;
-                add_entry(name, zone, nullptr);
-            }
+    // The referral of the topmost cut at or above name in zone z, by lookups (for the few
+    // names index_nested_apexes() adds).
+    std::uint32_t referral_above(std::string_view name, std::uint32_t z) const {
+        const std::string_view apex = zones_[z].origin().wire();
+        std::uint32_t top = kNone;
+        for (std::string_view s = name; s.size() > apex.size(); s = parent_of(s)) {
+            const std::uint32_t a = entry_of(s);
+            if (a == kNone) continue;
+            const std::uint32_t r = t_.entries[a].referral;
+            if (r != kNone && cuts_[r] == a) top = r;
         }
+        return top;
     }
 
     std::string_view name_of(std::uint32_t entry) const {
@@ -152,49 +213,68 @@ private:
         return {reinterpret_cast<const char*>(t_.name_of(e)), e.name_length};
     }
 
-    // RFC 1034 §4.2.1: NS records below the apex mark a zone cut; the names at and below
-    // it are not ours, and queries for them get a referral. The topmost cut wins.
-    void find_delegations() {
-        std::vector<std::uint32_t> cut_of_entry(t_.entries.size(), kNone);
-        bool any = false;
-        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
-            const Node* n = nodes_[i];
-            if (n && n->find(RRType::NS) && !(n->owner == zones_[t_.entries[i].zone].origin())) {
-                cut_of_entry[i] = i;
-                any = true;
-            }
+    static bool has_targets(const zonegen::RRset& set) { return set.type == RRType::MX || set.type == RRType::NS; }
+
+    // The entry of every MX and NS target (kNone: not a name we serve), looked up once, by
+    // all threads side by side: the passes below read them in order instead of each
+    // looking up every target again at random.
+    void resolve_targets() {
+        const auto entries = static_cast<std::uint32_t>(t_.entries.size());
+        target_start_.assign(entries + 1, 0);
+        for (std::uint32_t i = 0; i < entries; ++i) {
+            std::uint32_t count = 0;
+            if (const Node* n = nodes_[i])
+                for (const auto& set : n->rrsets)
+                    if (has_targets(set)) count += static_cast<std::uint32_t>(set.rdata.size());
+            target_start_[i + 1] = target_start_[i] + count;
         }
-        if (!any) return;
-        for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
-            const std::string_view apex = zones_[t_.entries[i].zone].origin().wire();
-            std::uint32_t top = kNone;
-            for (std::string_view s = name_of(i); s.size() > apex.size(); s = parent_of(s)) {
-                const Entry* a = t_.find(bytes_of(s), s.size());
-                if (!a) continue;  // cannot happen: ancestors inside the zone all exist
-                const auto ai = static_cast<std::uint32_t>(a - t_.entries.data());
-                if (cut_of_entry[ai] == ai) top = ai;
+        targets_.resize(target_start_.back());
+        const unsigned parts = part_count(entries, threads_, kMinPart);
+        run_parts(parts, [this, entries, parts](unsigned p) {
+            const auto last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / parts);
+            for (auto i = static_cast<std::uint32_t>(std::uint64_t{entries} * p / parts); i < last; ++i) {
+                const Node* n = nodes_[i];
+                if (!n) continue;
+                std::uint32_t k = target_start_[i];
+                for (const auto& set : n->rrsets) {
+                    if (!has_targets(set)) continue;
+                    for (const auto& rd : set.rdata) {
+                        const auto* mx = std::get_if<zonegen::Mx>(&rd);
+                        targets_[k++] = entry_of(mx ? mx->exchange.wire() : std::get<zonegen::Ns>(rd).host.wire());
+                    }
+                }
             }
-            if (top == kNone) continue;
-            auto [it, fresh] = referral_of_cut_.try_emplace(top, static_cast<std::uint32_t>(cuts_.size()));
-            if (fresh) cuts_.push_back(top);
-            t_.entries[i].referral = it->second;
-        }
-        t_.referrals.resize(cuts_.size());
+        });
     }
 
-    // A and AAAA of an MX or NS target that a served zone holds (glue below a cut
-    // included), owners compressed against what the message already holds.
-    void add_addresses(SectionWriter& w, const std::vector<std::string_view>& targets) const {
-        for (std::string_view target : targets) {
-            const Entry* e = t_.find(bytes_of(target), target.size());
-            if (!e) continue;
-            const Node* n = nodes_[static_cast<std::size_t>(e - t_.entries.data())];
+    // The resolved targets of set (an MX or NS RRset of the node at entry), one per record.
+    const std::uint32_t* targets_of(std::uint32_t entry, const zonegen::RRset& set) const {
+        std::uint32_t k = target_start_[entry];
+        for (const auto& s : nodes_[entry]->rrsets) {
+            if (&s == &set) break;
+            if (has_targets(s)) k += static_cast<std::uint32_t>(s.rdata.size());
+        }
+        return targets_.data() + k;
+    }
+
+    // A and AAAA of the MX or NS targets of set (at entry) that a served zone holds (glue
+    // below a cut included), each target once, owners compressed against what the message
+    // already holds.
+    void add_addresses(SectionWriter& w, std::uint32_t entry, const zonegen::RRset& set,
+                       std::vector<std::uint32_t>& seen) const {
+        const std::uint32_t* targets = targets_of(entry, set);
+        seen.clear();
+        for (std::size_t k = 0; k < set.rdata.size(); ++k) {
+            const std::uint32_t index = targets[k];
+            if (index == kNone || std::find(seen.begin(), seen.end(), index) != seen.end()) continue;
+            seen.push_back(index);
+            const Node* n = nodes_[index];
             if (!n) continue;
-            const auto index = static_cast<std::uint32_t>(e - t_.entries.data());
+            const std::string_view target = n->owner.wire();
             for (RRType type : {RRType::A, RRType::AAAA})
-                if (const auto* set = n->find(type)) {
-                    const std::uint32_t ttl = served_ttl(index, *set);
-                    for (const auto& rd : set->rdata) w.add(target, ttl, rd);
+                if (const auto* addresses = n->find(type)) {
+                    const std::uint32_t ttl = served_ttl(index, *addresses);
+                    for (const auto& rd : addresses->rdata) w.add(target, ttl, rd);
                 }
         }
     }
@@ -209,9 +289,10 @@ private:
             const Node* n = nodes_[i];
             const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
             if (!mx || t_.entries[i].referral != kNone) continue;
-            for (const auto& rd : mx->rdata) {
-                const zonegen::Name& target = std::get<zonegen::Mx>(rd).exchange;
-                const std::uint32_t ti = entry_of(target.wire());
+            const std::uint32_t* targets = targets_of(i, *mx);
+            for (std::size_t r = 0; r < mx->rdata.size(); ++r) {
+                const zonegen::Name& target = std::get<zonegen::Mx>(mx->rdata[r]).exchange;
+                const std::uint32_t ti = targets[r];
                 const Node* tn = ti != kNone ? nodes_[ti] : nullptr;
                 if (!tn || host_of_[ti] != HealthModel::kNoType) continue;
                 const std::uint32_t host = health_->add_target(target, t_.entries[ti].zone);
@@ -266,10 +347,9 @@ private:
                     health_->add_apex(set, e.zone, type);
                 } else if (set.type == RRType::MX) {
                     hosts.clear();
-                    for (const auto& rd : set.rdata) {
-                        const std::uint32_t ti = entry_of(std::get<zonegen::Mx>(rd).exchange.wire());
-                        hosts.push_back(ti == kNone ? HealthModel::kNoType : host_of_[ti]);
-                    }
+                    const std::uint32_t* targets = targets_of(i, set);
+                    for (std::size_t r = 0; r < set.rdata.size(); ++r)
+                        hosts.push_back(targets[r] == kNone ? HealthModel::kNoType : host_of_[targets[r]]);
                     health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard, hosts);
                 } else {
                     health_->set_type(host_of_[i], set.type == RRType::AAAA, type);
@@ -289,20 +369,6 @@ private:
             if (set.type != RRType::SOA) out.push_back(&set);
     }
 
-    static void collect_targets(const zonegen::RRset& set, std::vector<std::string_view>& out) {
-        out.clear();
-        for (const auto& rd : set.rdata) {
-            std::string_view t;
-            if (const auto* mx = std::get_if<zonegen::Mx>(&rd))
-                t = mx->exchange.wire();
-            else if (const auto* ns = std::get_if<zonegen::Ns>(&rd))
-                t = ns->host.wire();
-            else
-                continue;
-            if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
-        }
-    }
-
     void compile_negative_answers() {
         t_.zone_answers.resize(zones_.size());
         for (std::uint32_t z = 0; z < zones_.size(); ++z) {
@@ -320,7 +386,7 @@ private:
     }
 
     void compile_referrals() {
-        std::vector<std::string_view> targets;
+        std::vector<std::uint32_t> seen;
         for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
             const std::uint32_t cut = cuts_[index];
             const std::string_view name = name_of(cut);
@@ -330,9 +396,8 @@ private:
             for (const auto& rd : ns->rdata) w_.add(name, ns->ttl, rd);
             Referral& r = t_.referrals[index];
             r.authority = w_.end_section();
-            collect_targets(*ns, targets);
             w_.begin_section(wire::Section::Additional);
-            add_addresses(w_, targets);
+            add_addresses(w_, cut, *ns, seen);
             r.additional = w_.end_section();
             r.cut_length = static_cast<std::uint8_t>(name.size());
             if (w_.too_big())
@@ -341,7 +406,7 @@ private:
         }
     }
 
-    // One thread's share of the answers: a run of entries, compiled into arrays of its own.
+    // A share of the answers: a run of entries, compiled into arrays of its own.
     struct Part {
         std::uint32_t first = 0, last = 0;
         TableVector<std::uint8_t> bytes;
@@ -349,14 +414,21 @@ private:
         TableVector<TypeAnswer> types;
         std::vector<Diagnostic> errors;
     };
-    // Fewer names than this per thread are not worth a thread.
+    // Fewer names than this per part are not worth a thread.
     static constexpr std::uint32_t kMinPart = 1024;
+    // Parts per thread: each part is copied into the table at the end, and held beside it
+    // until then; smaller parts bound that extra memory to a sixteenth of the answers (it
+    // was half of them with a part per thread of two).
+    static constexpr std::uint32_t kPartsPerThread = 8;
 
-    // Every part but the first on a thread of its own (if one can be had: otherwise here),
-    // then the parts appended to the table in entry order, their offsets moved to match.
+    // The parts compiled by the threads, each taking the next part left, then appended to
+    // the table in entry order, their offsets moved to match: the table is the same
+    // whatever the number of threads.
     void compile_answers() {
         const auto entries = static_cast<std::uint32_t>(t_.entries.size());
-        const std::uint32_t count = std::clamp<std::uint32_t>(entries / kMinPart, 1, threads_);
+        const std::uint32_t count = threads_ == 1 ? 1
+                                                  : std::clamp<std::uint32_t>(entries / kMinPart, 1,
+                                                                              threads_ * kPartsPerThread);
         if (count == 1) {
             compile_range(0, entries, w_, t_.types, errors_);
             return;
@@ -366,22 +438,16 @@ private:
             parts[p].first = static_cast<std::uint32_t>(std::uint64_t{entries} * p / count);
             parts[p].last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / count);
         }
-        auto run = [this, count](Part& part) {
-            part.types.reserve(t_.types.capacity() / count + 64);
-            part.bytes.reserve(t_.bytes.capacity() / count + 4096);
-            SectionWriter w(part.bytes, part.relocs);
-            compile_range(part.first, part.last, w, part.types, part.errors);
-        };
-        std::vector<std::thread> threads;
-        for (std::uint32_t p = 1; p < count; ++p) {
-            try {
-                threads.emplace_back(run, std::ref(parts[p]));
-            } catch (const std::system_error&) {
-                run(parts[p]);  // no thread to be had: the answers are the same, only later
+        std::atomic<std::uint32_t> next{0};
+        run_parts(std::min(threads_, count), [&](unsigned) {
+            for (std::uint32_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
+                Part& part = parts[p];
+                part.types.reserve(t_.types.capacity() / count + 64);
+                part.bytes.reserve(t_.bytes.capacity() / count + 4096);
+                SectionWriter w(part.bytes, part.relocs);
+                compile_range(part.first, part.last, w, part.types, part.errors);
             }
-        }
-        run(parts[0]);
-        for (std::thread& t : threads) t.join();
+        });
         for (Part& part : parts) append(part);
     }
 
@@ -411,7 +477,7 @@ private:
     // run side by side.
     void compile_range(std::uint32_t first, std::uint32_t last, SectionWriter& w, TableVector<TypeAnswer>& types,
                        std::vector<Diagnostic>& errors) const {
-        std::vector<std::string_view> targets;
+        std::vector<std::uint32_t> seen;
         std::vector<const zonegen::RRset*> order;
         for (std::uint32_t i = first; i < last; ++i) {
             Entry& e = t_.entries[i];
@@ -431,10 +497,7 @@ private:
                 for (const auto& rd : set.rdata) w.add(owner, ttl, rd);
                 a.answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
-                if (set.type == RRType::MX || set.type == RRType::NS) {
-                    collect_targets(set, targets);
-                    add_addresses(w, targets);
-                }
+                if (has_targets(set)) add_addresses(w, i, set, seen);
                 a.additional = w.end_section();
                 if (w.too_big())
                     errors.push_back({{},
@@ -452,11 +515,12 @@ private:
     SectionWriter w_;
     std::vector<Diagnostic> errors_;
     std::unordered_map<std::string_view, std::uint32_t> apexes_;
-    std::vector<const Node*> nodes_;      // parallel to entries; nullptr for empty non-terminals
-    std::vector<std::uint32_t> host_of_;  // with health, parallel to entries: the model's host there, or kNoType
-    std::unordered_map<std::uint32_t, std::uint32_t> referral_of_cut_;  // cut entry -> referral
-    std::vector<std::uint32_t> cuts_;                                   // referral -> cut entry
-    std::optional<HealthModelBuilder> health_;                          // with CompileOptions::health_ttl
+    std::vector<const Node*> nodes_;           // parallel to entries; nullptr for empty non-terminals
+    std::vector<std::uint32_t> host_of_;       // with health, parallel to entries: the model's host there, or kNoType
+    std::vector<std::uint32_t> cuts_;          // referral -> cut entry
+    std::vector<std::uint32_t> target_start_;  // per entry: its first in targets_ (one more at the end)
+    std::vector<std::uint32_t> targets_;       // per MX and NS record, node by node: its target's entry
+    std::optional<HealthModelBuilder> health_;  // with CompileOptions::health_ttl
     unsigned threads_ = 1;
 };
 

@@ -134,10 +134,12 @@ struct AnswerTable::Impl {
 
     // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
     const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
-    // The entry for name, added if the name is new (compile time only); returns its index.
+    // Compile time only. append(): a new entry for a name the caller knows to be new, not
+    // yet indexed; index_all(): every entry indexed at once (the bulk of a zone's names,
+    // threads side by side); insert(): the entry for name once indexed, added if new.
+    std::uint32_t append(const std::uint8_t* name, std::size_t length);
+    void index_all(unsigned threads);
     std::uint32_t insert(const std::uint8_t* name, std::size_t length);
-    // Sizes the index for this many entries up front (compile time), sparing the rehashes.
-    void reserve(std::size_t entry_count);
 
     const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
 

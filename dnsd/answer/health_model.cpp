@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dnsd/answer/parallel.hpp"
+
 namespace dnsd {
 
 namespace {
@@ -91,14 +93,11 @@ ZoneImage HealthModel::edited_image(const ZoneImage& loaded, std::uint32_t seria
 }
 
 std::uint32_t HealthModelBuilder::add_target(const zonegen::Name& host, std::uint32_t zone) {
-    // A new name becomes the next host (WireIndex::find_or_add), stored right after.
-    const std::uint32_t hi = model_.host_index_.find_or_add(host.wire(), model_.host_name());
-    if (hi < model_.hosts_.size()) return hi;
     HealthModel::Host h;
     h.name = host;
     h.zone = zone;
     model_.hosts_.push_back(std::move(h));
-    return hi;
+    return static_cast<std::uint32_t>(model_.hosts_.size() - 1);
 }
 
 void HealthModelBuilder::set_type(std::uint32_t host, bool v6, std::uint32_t type) {
@@ -144,8 +143,6 @@ void HealthModelBuilder::add_mx_set(const zonegen::Name& owner, std::uint32_t zo
         }
     }
     model_.managed_.push_back({type, HealthModel::Kind::Mx, index});
-    // An owner has one MX RRset, so each set's owner is new to the index.
-    model_.mx_index_.find_or_add(m.owner.wire(), model_.mx_owner());
     model_.mx_sets_.push_back(std::move(m));
 }
 
@@ -155,7 +152,16 @@ void HealthModelBuilder::add_apex(const zonegen::RRset& soa, std::uint32_t zone,
     model_.apexes_[zone] = {type, soa};
 }
 
-HealthModel HealthModelBuilder::finish() && {
+HealthModel HealthModelBuilder::finish(unsigned threads) && {
+    // Both indexes at once, from names that are distinct: a host is added once per name
+    // (add_target), and an owner has one MX RRset.
+    constexpr std::size_t kMinPart = 1 << 16;
+    auto run = [](unsigned parts, const auto& part) { run_parts(parts, part); };
+    auto& m = model_;
+    m.host_index_.assign(static_cast<std::uint32_t>(m.hosts_.size()), m.host_name(),
+                         part_count(m.hosts_.size(), threads, kMinPart), run);
+    m.mx_index_.assign(static_cast<std::uint32_t>(m.mx_sets_.size()), m.mx_owner(),
+                       part_count(m.mx_sets_.size(), threads, kMinPart), run);
     std::sort(model_.managed_.begin(), model_.managed_.end(),
               [](const HealthModel::Managed& a, const HealthModel::Managed& b) { return a.type < b.type; });
     return std::move(model_);

@@ -122,8 +122,8 @@ private:
 class HealthModelBuilder {
 public:
     explicit HealthModelBuilder(std::uint32_t ttl) { model_.ttl_ = ttl; }
-    // An in-zone MX target; call for every one before any add_*. Returns its host index
-    // (the same for a name added again), by which the calls below name it.
+    // An in-zone MX target; call once for every one before any add_*. Returns its host
+    // index, by which the calls below name it.
     std::uint32_t add_target(const zonegen::Name& host, std::uint32_t zone);
     // The TTL a managed RRset is served with.
     std::uint32_t ttl(std::uint32_t zone_ttl) const { return std::min(zone_ttl, model_.ttl_); }
@@ -135,7 +135,8 @@ public:
     void add_mx_set(const zonegen::Name& owner, std::uint32_t zone, const zonegen::RRset& set, std::uint32_t type,
                     bool wildcard, const std::vector<std::uint32_t>& hosts);
     void add_apex(const zonegen::RRset& soa, std::uint32_t zone, std::uint32_t type);
-    HealthModel finish() &&;
+    // threads: how many may index the names side by side.
+    HealthModel finish(unsigned threads = 1) &&;
 
 private:
     HealthModel model_;

@@ -57,7 +57,10 @@ ZoneImage::ZoneImage(const zonegen::Zone& zone)
     : origin_(zone.origin()), soa_(zone.soa()), soa_ttl_(zone.soa_ttl()), count_(zone.record_count()) {
     auto body = std::make_shared<Body>();
     std::string& b = body->bytes;
-    b.reserve(count_ * 24);  // about what a zonegen zone takes; trimmed below
+    // About what a zonegen zone takes, generously: the pages past the end are never touched,
+    // so they cost address space only (a block this large is mapped, not carved from the
+    // heap), while a shrink_to_fit() would copy the body, twice its size for a moment.
+    b.reserve(count_ * 24);
     for (const zonegen::Node& node : zone.nodes()) {
         bool owner_written = false;
         for (const zonegen::RRset& set : node.rrsets) {
@@ -91,7 +94,6 @@ ZoneImage::ZoneImage(const zonegen::Zone& zone)
             }
         }
     }
-    b.shrink_to_fit();
     body_ = std::move(body);
 }
 
@@ -136,7 +138,7 @@ ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
     const std::string& in = body();
     auto body = std::make_shared<Body>();
     std::string& b = body->bytes;
-    b.reserve(in.size());
+    b.reserve(in.size());  // at most what is kept: see the constructor
     Record r;
     bool owner_written = false;
     for (std::size_t offset = 0; offset < in.size();) {
@@ -163,7 +165,6 @@ ZoneImage ZoneImage::edited(std::uint32_t serial, const Keep& keep) const {
         b.append(in, fields + 6, offset - (fields + 6));
         ++out.count_;
     }
-    b.shrink_to_fit();
     out.body_ = std::move(body);
     return out;
 }

@@ -8,7 +8,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "zonegen/core/big_block.hpp"
 #include "zonegen/core/name.hpp"
@@ -52,6 +54,57 @@ public:
         std::size_t size = slots_.empty() ? 64 : slots_.size();
         while (count * 2 > size) size *= 2;
         if (size > slots_.size()) rebuild(size, name_of);
+    }
+
+    // Indexes items 0 .. count-1, which the caller knows to be distinct (a zone's names),
+    // replacing what was there. In bulk rather than by find_or_add() one at a time: the
+    // hashes are taken in a sequential pass over the names, and each part fills its own
+    // run of slots, so that on a large zone the slots are written in place rather than at
+    // random while the names are read in order (fewer cache and TLB misses), and parts can
+    // run side by side: run_parts(parts, fn) calls fn(p) for every p in [0, parts) and
+    // returns when all are done. A name whose probe runs past its part's slots is placed
+    // afterwards, by the usual probing; lookups find every name wherever it landed.
+    template <class NameOf, class RunParts>
+    void assign(std::uint32_t count, const NameOf& name_of, unsigned parts, const RunParts& run_parts) {
+        std::size_t size = 64;
+        while (std::size_t{count} * 2 > size) size *= 2;
+        slots_.assign(size, Slot{});
+        mask_ = size - 1;
+        count_ = count;
+        if (count == 0) return;
+        parts = parts == 0 ? 1 : parts;
+        const auto hashes = std::make_unique_for_overwrite<std::uint64_t[]>(count);
+        run_parts(parts, [&](unsigned p) {
+            const auto last = static_cast<std::uint32_t>(std::uint64_t{count} * (p + 1) / parts);
+            for (auto n = static_cast<std::uint32_t>(std::uint64_t{count} * p / parts); n < last; ++n) {
+                const std::string_view w = name_of(n);
+                hashes[n] = hash_wire(w.data(), w.size());
+            }
+        });
+        std::vector<std::vector<std::uint32_t>> late(parts);
+        run_parts(parts, [&](unsigned p) {
+            const std::size_t lo = size * p / parts, hi = size * (p + 1) / parts;
+            for (std::uint32_t n = 0; n < count; ++n) {
+                std::size_t i = hashes[n] & mask_;
+                if (i < lo || i >= hi) continue;
+                while (i < hi && slots_[i].item != 0) ++i;
+                if (i == hi)
+                    late[p].push_back(n);
+                else
+                    slots_[i] = {static_cast<std::uint32_t>(hashes[n] >> 32), n + 1};
+            }
+        });
+        for (const auto& names : late)
+            for (std::uint32_t n : names) {
+                std::size_t i = hashes[n] & mask_;
+                while (slots_[i].item != 0) i = (i + 1) & mask_;
+                slots_[i] = {static_cast<std::uint32_t>(hashes[n] >> 32), n + 1};
+            }
+    }
+    // The same on the calling thread alone.
+    template <class NameOf>
+    void assign(std::uint32_t count, const NameOf& name_of) {
+        assign(count, name_of, 1, [](unsigned, const auto& part) { part(0); });
     }
 
     std::uint32_t count() const noexcept { return count_; }

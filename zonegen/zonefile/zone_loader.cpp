@@ -119,7 +119,11 @@ public:
         if (origin) start_zone(*origin);
     }
 
-    Result<Zone> run();
+    // Reads the text into records; then finish() checks and builds them into the zone. The
+    // text is no longer needed by then and may be freed first (a large zone's is hundreds
+    // of megabytes, beside the records at the peak of a load).
+    void scan();
+    Result<Zone> finish();
 
 private:
     void start_zone(const Name& origin);
@@ -158,7 +162,7 @@ private:
     std::vector<Diagnostic> errors_;
 };
 
-Result<Zone> Loader::run() {
+void Loader::scan() {
     while (errors_.size() < kMaxLoadErrors && scanner_.next(entry_)) {
         if (entry_.error)
             error(std::string(entry_.error) + " in \"" + excerpt() + "\"");
@@ -169,6 +173,12 @@ Result<Zone> Loader::run() {
         else
             record();
     }
+    // The views into the text end here.
+    entry_ = {};
+    cache_ = {};
+}
+
+Result<Zone> Loader::finish() {
     if (errors_.size() >= kMaxLoadErrors) {
         errors_.push_back(diag(file_, errors_.back().where.line, "too many errors; stopped reading here"));
         return errors_;
@@ -432,13 +442,18 @@ std::optional<Rdata> Loader::rdata(RRType type, std::size_t first) {
 }  // namespace
 
 Result<Zone> load_zone_text(std::string_view text, const std::string& file, const std::optional<Name>& origin) {
-    return Loader(text, file, origin).run();
+    Loader loader(text, file, origin);
+    loader.scan();
+    return loader.finish();
 }
 
 Result<Zone> load_zone_file(const std::string& path, const std::optional<Name>& origin) {
     BigVector<char> text;  // a large zone file is tens of megabytes: huge pages (big_block.hpp)
     if (auto err = read_file_into(path, text)) return err->diagnostic();
-    return load_zone_text({text.data(), text.size()}, path, origin);
+    Loader loader({text.data(), text.size()}, path, origin);
+    loader.scan();
+    BigVector<char>().swap(text);
+    return loader.finish();
 }
 
 }  // namespace zonegen
