@@ -130,4 +130,41 @@ TEST(JsonCheck, AgreesWithNlohmannOnMutations) {
     EXPECT_LT(accepted, 19000);
 }
 
+// The split point of a root member's array (JsonSplit): the first element at or after
+// the offset asked for, its index and the array's length; elements of deeper arrays and
+// texts that are not JSON give none.
+TEST(JsonCheck, FindsWhereARootArrayMayBeSplit) {
+    const std::string text = R"({"a": [1, [2, 3], {"b": [4, 5]}], "sites": [ "x" , "yy",  "z" ], "c": [6, 7]})";
+    const std::size_t sites = text.find("[ \"x\"");
+    zonegen::JsonSplit split{text.find("\"x\"") + 1};
+    ASSERT_TRUE(zonegen::json_well_formed(text, &split));
+    EXPECT_EQ(split.array, sites);
+    EXPECT_EQ(split.element, text.find("\"yy\""));
+    EXPECT_EQ(split.index, 1u);
+    EXPECT_EQ(split.count, 3u);
+
+    split = zonegen::JsonSplit{text.find("\"yy\"") + 1};
+    ASSERT_TRUE(zonegen::json_well_formed(text, &split));
+    EXPECT_EQ(split.element, text.find("\"z\""));
+    EXPECT_EQ(split.index, 2u);
+    EXPECT_EQ(split.count, 3u);
+
+    // Inside "a": 3 and 5 are elements of deeper arrays; [2, 3] is the next of "a"'s own.
+    split = zonegen::JsonSplit{text.find('1') + 1};
+    ASSERT_TRUE(zonegen::json_well_formed(text, &split));
+    EXPECT_EQ(split.element, text.find("[2"));
+    EXPECT_EQ(split.index, 1u);
+    EXPECT_EQ(split.count, 3u);
+
+    // After the last element of every array: nothing to split.
+    split = zonegen::JsonSplit{text.find('7') + 1};
+    ASSERT_TRUE(zonegen::json_well_formed(text, &split));
+    EXPECT_EQ(split.element, zonegen::JsonSplit::npos);
+
+    split = zonegen::JsonSplit{text.find("\"x\"") + 1};
+    EXPECT_FALSE(zonegen::json_well_formed(text.substr(0, text.size() - 1), &split));
+    EXPECT_EQ(split.element, zonegen::JsonSplit::npos);
+    EXPECT_EQ(split.array, zonegen::JsonSplit::npos);
+}
+
 }  // namespace
