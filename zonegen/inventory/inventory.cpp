@@ -334,21 +334,22 @@ private:
 
 namespace inventory_detail {
 
-Result<Inventory> parse_inventory(std::string_view text, const std::string& file,
-                                  std::optional<std::size_t> split_at) {
-    // The array around split_at (or the middle of the text) is counted; for a split it
-    // must be "sites", which it is unless another member is as large.
-    JsonSplit split{split_at.value_or(text.size() / 2)};
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file, std::size_t from, std::size_t every,
+                                  bool threads) {
+    // The array cut is counted too; it is "sites" unless another member is as large.
+    JsonSplit split;
+    split.from = from;
+    split.every = every;
     // The fast check passes good files; nlohmann/json says what is wrong with the rest
     // (and has the last word).
     if (!json_well_formed(text, &split))
         if (auto syntax = json_syntax_error(text, file)) return *syntax;
-    if (!split_at) split.element = JsonSplit::npos;  // the count still serves
+    if (!threads) split.cuts = 0;  // the count still serves
     while (true) {
         Reader r(text);
         Inventory inv;
         if (!TopReader(r, inv, split).read()) {
-            split.element = JsonSplit::npos;
+            split.cuts = 0;
             continue;
         }
         if (!r.clean()) return r.finish(file);
@@ -359,9 +360,10 @@ Result<Inventory> parse_inventory(std::string_view text, const std::string& file
 }  // namespace inventory_detail
 
 Result<Inventory> parse_inventory(std::string_view text, const std::string& file) {
-    std::optional<std::size_t> split;
-    if (text.size() >= inventory_detail::kMinSplit && usable_cpus() > 1) split = text.size() / 2;
-    return inventory_detail::parse_inventory(text, file, split);
+    // Parts of a 16th: small enough to even out a CPU that is busy with something else.
+    const std::size_t part = std::max<std::size_t>(text.size() / 16, 1);
+    const bool threads = text.size() >= inventory_detail::kMinSplit && usable_cpus() > 1;
+    return inventory_detail::parse_inventory(text, file, part, part, threads);
 }
 
 InventoryFile load_inventory(const std::string& path) {

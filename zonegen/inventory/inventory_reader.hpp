@@ -112,14 +112,14 @@ private:
     bool duplicate_keys_ = false;
 };
 
-// parse_inventory() that reads "sites" in two parts on two threads (SitesReader), the
-// second from the first site at or after byte split_at; nullopt reads it on this thread.
-// The result is the one-thread read's, problems and all (tests compare the two at every
-// split). parse_inventory() splits in the middle of texts of at least kMinSplit bytes
-// when the process may use two CPUs: below that a thread costs more than it saves.
+// parse_inventory() with the cuts of "sites" (JsonSplit) at byte `from` and every `every`
+// bytes after it; with threads, SitesReader reads the parts on two threads. The result
+// is the one-thread read's, problems and all (tests compare the two at every cut).
+// parse_inventory() cuts texts of at least kMinSplit bytes when the process may use two
+// CPUs: below that a thread costs more than it saves.
 inline constexpr std::size_t kMinSplit = 256 * 1024;
-Result<Inventory> parse_inventory(std::string_view text, const std::string& file,
-                                  std::optional<std::size_t> split_at);
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file, std::size_t from, std::size_t every,
+                                  bool threads);
 
 // nlohmann/json's verdict on the syntax (inventory.cpp): its first error, placed by its
 // byte position, or nullopt if it accepts the text.
@@ -142,11 +142,12 @@ struct SiteRules {
 // comes; resolve() then resolves the fallback lists, which may name sites listed later,
 // and checks the MX preferences of their tiers once "mx" is known.
 //
-// With a split of the sites array (json_well_formed found it), read() reads the second
-// part on a thread of its own while this one reads the first, each with its own Reader,
-// and appends the second part's sites. That is only right for a clean second part: a
-// site named twice, or any problem there, and failed() says so; the caller then reads
-// the whole text again without a split, so that every message is the one-thread reader's.
+// With cuts in the sites array (json_well_formed found them), read() reads the sites
+// before the first cut, then the parts between cuts on this thread and another, each part
+// with its own Reader, and appends their sites in order. That is only right for clean
+// parts: a site named twice, or any problem after the first cut, and failed() says so;
+// the caller then reads the whole text again without cuts, so that every message is the
+// one-thread reader's.
 class SitesReader {
 public:
     SitesReader(Reader& r, Inventory& inv, const Path& root, const JsonSplit& split = {});
@@ -155,7 +156,7 @@ public:
     // value. zone_ok: inv.zone holds the zone, so names can be made.
     std::size_t read(const ValueOffsets& member, bool zone_ok);
     void resolve(const SiteRules& rules);
-    // The split read met a problem it cannot place as the one-thread read would.
+    // The read in parts met a problem it cannot place as the one-thread read would.
     bool failed() const;
 
 private:

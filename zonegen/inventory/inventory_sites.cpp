@@ -3,6 +3,7 @@
 // takes every site as the text goes, so that resolve() can then find fallbacks to
 // sites listed anywhere.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -142,7 +143,7 @@ struct SitesReader::Impl {
             inv_.sites.reserve(split_.count);
             texts_.reserve(split_.count);
             by_label_.reserve(split_.count);
-            if (split_.element != npos) return read_split();
+            if (split_.cuts > 0) return read_split();
         }
         // Sites are not counted first: that would be a pass over the whole file; the
         // vectors grow (cheap moves) and the label index rehashes as they do.
@@ -161,56 +162,76 @@ struct SitesReader::Impl {
     }
 
 private:
-    // The sites before the split here and the rest on another thread, into an Inventory
-    // and Reader of its own, whose labels are checked against the first part's only when
-    // the parts are joined. Returns the end of the array.
+    // The sites before the first cut here, then the parts between the cuts on this thread
+    // and one more, each taking the next part not taken (so a busy CPU only means fewer
+    // parts for its thread), into an Inventory and a Reader of its own. The parts' labels
+    // are checked against the ones before them only when the parts are joined, in order.
+    // Returns the end of the array.
     std::size_t read_split() {
-        Reader r2(r_.scan.text());
-        Inventory second;
-        second.zone = inv_.zone;
-        Impl part(r2, second, root_, {});
-        part.sites_ = sites_;
-        part.zone_ok_ = zone_ok_;
-        part.labels_later_ = true;
-        std::size_t end = npos;
-        std::exception_ptr thrown;
-        auto read_second = [&] {
-            try {
-                std::size_t i = split_.index;
-                for (auto e = split_.element; e != npos; ++i) e = r2.scan.element_after(part.read_site(e, i), &end);
-            } catch (...) {
-                thrown = std::current_exception();
+        struct Part {
+            explicit Part(std::string_view text) : reader(text) {}
+            Reader reader;
+            Inventory inv;
+            std::unique_ptr<Impl> impl;
+            std::size_t end = npos;
+            std::exception_ptr thrown;
+        };
+        const std::size_t cuts = split_.cuts;  // part k starts at cut k
+        std::vector<std::unique_ptr<Part>> parts;
+        for (std::size_t k = 0; k < cuts; ++k) {
+            auto& p = parts.emplace_back(std::make_unique<Part>(r_.scan.text()));
+            p->inv.zone = inv_.zone;
+            p->impl = std::make_unique<Impl>(p->reader, p->inv, root_, JsonSplit{});
+            p->impl->sites_ = sites_;
+            p->impl->zone_ok_ = zone_ok_;
+            p->impl->labels_later_ = true;
+        }
+        std::atomic<std::size_t> next{0};
+        auto read_parts = [&] {
+            for (std::size_t k = next++; k < cuts; k = next++) {
+                Part& p = *parts[k];
+                try {
+                    const std::size_t stop = k + 1 < cuts ? split_.element[k + 1] : npos;
+                    std::size_t i = split_.index[k];
+                    for (auto e = split_.element[k]; e != npos && e != stop; ++i)
+                        e = p.reader.scan.element_after(p.impl->read_site(e, i), &p.end);
+                } catch (...) {
+                    p.thrown = std::current_exception();
+                }
             }
         };
-        std::thread thread;
+        std::thread helper;
         try {
-            thread = std::thread(read_second);
+            helper = std::thread(read_parts);
         } catch (const std::system_error&) {
-            // No thread to be had: both parts on this one, which is still right.
+            // No thread to be had: every part on this one, which is still right.
         }
         std::size_t i = 0;
         try {
-            for (auto e = r_.scan.first_element(split_.array); e != npos && e != split_.element; ++i)
+            for (auto e = r_.scan.first_element(split_.array); e != npos && e != split_.element[0]; ++i)
                 e = r_.scan.element_after(read_site(e, i));
+            read_parts();
         } catch (...) {
-            if (thread.joinable()) thread.join();
+            if (helper.joinable()) helper.join();
             throw;
         }
-        if (thread.joinable())
-            thread.join();
-        else
-            read_second();
-        if (thrown) std::rethrow_exception(thrown);
-        if (i != split_.index || !r2.clean()) {
-            failed_ = true;
-            return end;
+        if (helper.joinable()) helper.join();
+        if (i != split_.index[0]) failed_ = true;
+        for (std::size_t k = 0; k < cuts; ++k) {
+            Part& p = *parts[k];
+            if (p.thrown) std::rethrow_exception(p.thrown);
+            const std::size_t expected = (k + 1 < cuts ? split_.index[k + 1] : split_.count) - split_.index[k];
+            if (!p.reader.clean() || p.inv.sites.size() != expected) failed_ = true;
         }
-        std::move(second.sites.begin(), second.sites.end(), std::back_inserter(inv_.sites));
-        texts_.insert(texts_.end(), part.texts_.begin(), part.texts_.end());
-        // A label of the second part that is already taken: the one-thread read says where.
+        if (failed_) return parts.back()->end;
+        for (auto& p : parts) {
+            std::move(p->inv.sites.begin(), p->inv.sites.end(), std::back_inserter(inv_.sites));
+            texts_.insert(texts_.end(), p->impl->texts_.begin(), p->impl->texts_.end());
+        }
+        // A label of a later part that is already taken: the one-thread read says where.
         for (std::size_t k = i; k < inv_.sites.size(); ++k)
             if (by_label_.add(k) != npos) failed_ = true;
-        return end;
+        return parts.back()->end;
     }
 
     // Returns the end of the site's value. "smarthosts" is read as it comes when "name"

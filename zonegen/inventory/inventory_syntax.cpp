@@ -85,12 +85,16 @@ private:
     // After a comma between two elements of a root member's array.
     void note_element() {
         ++index_;
-        if (split_ == nullptr || split_->element != JsonSplit::npos) return;
+        if (split_ == nullptr || split_->from == JsonSplit::npos) return;
+        const std::size_t most = split_->every == JsonSplit::npos ? 1 : JsonSplit::kMaxCuts;
+        if (split_->cuts == most || (split_->cuts > 0 && split_->array != array_)) return;
         skip_ws();
-        if (static_cast<std::size_t>(p_ - begin_) < split_->from || p_ == end_) return;
+        const auto at = static_cast<std::size_t>(p_ - begin_);
+        if (p_ == end_ || at < split_->from + (split_->cuts == 0 ? 0 : split_->cuts * split_->every)) return;
         split_->array = array_;
-        split_->element = static_cast<std::size_t>(p_ - begin_);
-        split_->index = index_;
+        split_->element[split_->cuts] = at;
+        split_->index[split_->cuts] = index_;
+        ++split_->cuts;
     }
 
     void skip_ws() {
@@ -281,7 +285,13 @@ private:
 
 bool json_well_formed(std::string_view text, JsonSplit* split) {
     const bool ok = Checker(text, split).run();
-    if (!ok && split != nullptr) *split = JsonSplit{split->from};  // a cut in a text that is not JSON means nothing
+    if (!ok && split != nullptr) {
+        // A cut in a text that is not JSON means nothing.
+        const JsonSplit asked = *split;
+        *split = JsonSplit{};
+        split->from = asked.from;
+        split->every = asked.every;
+    }
     return ok;
 }
 

@@ -71,11 +71,19 @@ std::string dump(const zonegen::Result<Inventory>& r) {
     return out;
 }
 
-// Where a split at byte `at` would cut the text: the element index, 0 if nowhere.
+constexpr std::size_t npos = zonegen::JsonSplit::npos;
+
+// The one-thread read (the count of sites is still taken from the syntax pass).
+zonegen::Result<Inventory> one_thread(const std::string& text, const std::string& name) {
+    return parse_inventory(text, name, 0, npos, false);
+}
+
+// Where a cut at byte `at` falls: the element index, 0 if nowhere.
 std::size_t split_index(const std::string& text, std::size_t at) {
-    zonegen::JsonSplit split{at};
-    if (!zonegen::json_well_formed(text, &split) || split.element == zonegen::JsonSplit::npos) return 0;
-    return split.index;
+    zonegen::JsonSplit split;
+    split.from = at;
+    if (!zonegen::json_well_formed(text, &split) || split.cuts == 0) return 0;
+    return split.index[0];
 }
 
 std::vector<fs::path> inventories() {
@@ -92,13 +100,15 @@ TEST(SplitSitesRead, IsTheOneThreadReadAtEverySplitOfEveryTestInventory) {
     for (const fs::path& path : inventories()) {
         const std::string text = slurp(path);
         const std::string name = path.filename().string();
-        const std::string whole = dump(parse_inventory(text, name, std::nullopt));
+        const std::string whole = dump(one_thread(text, name));
         ++files;
         for (std::size_t at = 0; at <= text.size(); ++at) {
             // Only the offsets that start a new element give a new split.
             if (at > 0 && split_index(text, at) == split_index(text, at - 1)) continue;
             if (split_index(text, at) != 0) ++splits;
-            ASSERT_EQ(dump(parse_inventory(text, name, at)), whole) << path << " split at byte " << at;
+            ASSERT_EQ(dump(parse_inventory(text, name, at, npos, true)), whole) << path << " cut at byte " << at;
+            // And cut at every element from there (up to JsonSplit::kMaxCuts parts).
+            ASSERT_EQ(dump(parse_inventory(text, name, at, 1, true)), whole) << path << " cuts from byte " << at;
         }
     }
     EXPECT_GE(files, 40u);
@@ -159,11 +169,14 @@ TEST(SplitSitesRead, IsTheOneThreadReadWithProblemsOnEitherSide) {
     for (const auto& [from, to] : edits) {
         std::string text = good;
         if (!from.empty()) replace(text, from, to);
-        const std::string whole = dump(parse_inventory(text, "big.json", std::nullopt));
+        const std::string whole = dump(one_thread(text, "big.json"));
         EXPECT_EQ(whole.find("big.json:") == std::string::npos, from.empty()) << from << "\n" << whole;
         for (std::size_t at : {text.size() / 10, text.size() / 2, text.size() * 9 / 10}) {
             ASSERT_GT(split_index(text, at), 0u) << from;
-            EXPECT_EQ(dump(parse_inventory(text, "big.json", at)), whole) << from << ": split at byte " << at;
+            EXPECT_EQ(dump(parse_inventory(text, "big.json", at, npos, true)), whole)
+                << from << ": cut at byte " << at;
+            EXPECT_EQ(dump(parse_inventory(text, "big.json", at, text.size() / 40, true)), whole)
+                << from << ": cuts from byte " << at;
         }
     }
 }
@@ -173,8 +186,7 @@ TEST(SplitSitesRead, ParseInventorySplitsLargeTexts) {
     // same as the one-thread read either way.
     const std::string text = large(5000);
     ASSERT_GE(text.size(), zonegen::inventory_detail::kMinSplit);
-    EXPECT_EQ(dump(zonegen::parse_inventory(text, "big.json")),
-              dump(parse_inventory(text, "big.json", std::nullopt)));
+    EXPECT_EQ(dump(zonegen::parse_inventory(text, "big.json")), dump(one_thread(text, "big.json")));
 }
 
 }  // namespace
