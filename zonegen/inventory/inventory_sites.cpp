@@ -1,7 +1,8 @@
 // The "sites" section of the inventory: sites, their smarthosts and addresses, and the
 // fallback lists that become the MX tiers (DESIGN.md "Inventory"). Two phases: read()
 // takes every site as the text goes, so that resolve() can then find fallbacks to
-// sites listed anywhere.
+// sites listed anywhere. A large section is read in parts on two threads (issue 17:
+// a reload may use every core), joined in order before resolve().
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
