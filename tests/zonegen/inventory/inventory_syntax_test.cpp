@@ -157,9 +157,10 @@ TEST(JsonCheck, FindsWhereARootArrayMayBeCut) {
     EXPECT_EQ(split.element[2], text.find("\"w\""));
     EXPECT_EQ(split.index[2], 3u);
     EXPECT_EQ(split.count, 4u);
-    // A step longer than an element skips elements.
-    split = cut(text.find("\"x\"") + 1, text.find("\"w\"") - text.find("\"yy\""));
+    // Cut k at or after from + k * every: a step longer than an element skips elements.
+    split = cut(text.find("\"yy\""), text.find("\"w\"") - text.find("\"yy\""));
     ASSERT_EQ(split.cuts, 2u);
+    EXPECT_EQ(split.element[0], text.find("\"yy\""));
     EXPECT_EQ(split.element[1], text.find("\"w\""));
 
     // Inside "a": 3 and 5 are elements of deeper arrays; [2, 3] is the next of "a"'s own.
