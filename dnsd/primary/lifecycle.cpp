@@ -78,8 +78,13 @@ std::string serving(const AnswerTable& table) {
     return describe_zones(table);
 }
 
-std::shared_ptr<const void> garbage(std::vector<zonegen::Zone> zones) {
-    return std::make_shared<const std::vector<zonegen::Zone>>(std::move(zones));
+// What a load leaves behind for the Retirer: the zones and the parsed inventory.
+std::shared_ptr<const void> garbage(LoadedTable& loaded) {
+    struct Garbage {
+        std::vector<zonegen::Zone> zones;
+        std::shared_ptr<const zonegen::Inventory> inventory;
+    };
+    return std::make_shared<const Garbage>(Garbage{std::move(loaded.zones), std::move(loaded.inventory)});
 }
 
 // The prober's values: the command line's, else the inventory's, else the defaults.
@@ -197,7 +202,7 @@ private:
         activity_.loaded(*served, std::chrono::steady_clock::now() - began, true);
         std::string status = "reloaded (" + describe_zones(*served) + ")";
         say(out_, status, Priority::Notice);
-        retirer_.retire(garbage(std::move(loaded.zones)));
+        retirer_.retire(garbage(loaded));
         return status;
     }
 
@@ -276,7 +281,7 @@ zonegen::Exit start_and_serve(StartOptions o) {
     load.inventory_may_ask = false;
     // Outlives the server, so that what it holds is the last reference once the server stops.
     Retirer retirer;
-    retirer.retire(garbage(std::move(loaded.value().zones)));  // the first answer need not wait for that
+    retirer.retire(garbage(loaded.value()));  // the first answer need not wait for that
     // RFC 1995: the IXFR journals, on disk in the state directory if there is one.
     auto journals = std::make_shared<Journals>(o.journal_size, o.state_dir,
                                                [&out](std::string_view m) { say(out, m, priority_of(m)); });

@@ -69,7 +69,11 @@ void note_health(const zonegen::Inventory& inv, LoadedTable& out) {
 zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out) {
     auto file = zonegen::load_inventory(path);
     if (!file.inventory) return file.errors;
-    const zonegen::Inventory& inv = *file.inventory;
+    // The text is done with (the inventory holds copies); the inventory goes to the
+    // caller's Retirer with the zones.
+    std::string().swap(file.text);
+    out.inventory = std::make_shared<const zonegen::Inventory>(std::move(*file.inventory));
+    const zonegen::Inventory& inv = *out.inventory;
     note_health(inv, out);
 
     const ZoneImage* served = find_zone(current, inv.zone);

@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
         times["publish"].push_back(publish);
         times["reload"].push_back(load + publish);
         retirer.retire(std::make_shared<const std::vector<zonegen::Zone>>(std::move(next.value().zones)));
+        retirer.retire(std::move(next.value().inventory));
         std::cerr << "reload_bench: round " << r + 1 << "/" << rounds << ": " << dnsd::describe_zones(*served) << ", "
                   << load + publish << " s\n";
     }

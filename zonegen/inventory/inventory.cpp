@@ -8,8 +8,10 @@
 #include "zonegen/inventory/inventory.hpp"
 #include "zonegen/core/files.hpp"
 
+#include <sched.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <limits>
 
 #include "zonegen/inventory/inventory_reader.hpp"
@@ -81,6 +83,14 @@ std::string clean_syntax_message(std::string_view what) {
     return out;
 }
 
+// The CPUs this process may run on (its affinity mask, which taskset and cpusets narrow).
+unsigned usable_cpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
+}
+
 }  // namespace
 
 namespace inventory_detail {
@@ -111,12 +121,19 @@ constexpr Key kMxKeys[] = {{"primary", false}, {"step", false}};
 
 class TopReader {
 public:
-    TopReader(Reader& r, Inventory& inv) : r_(r), inv_(inv) {}
+    TopReader(Reader& r, Inventory& inv, const JsonSplit& split) : r_(r), inv_(inv), split_(split) {}
 
-    void read() {
+    // False if a split read of "sites" failed (SitesReader::failed): read again without.
+    bool read() {
+        SitesReader sites(r_, inv_, root_, split_);
+        read(sites);
+        return !sites.failed();
+    }
+
+private:
+    void read(SitesReader& sites) {
         std::size_t at = r_.scan.root();
         ValueOffsets m[kTopCount];
-        SitesReader sites(r_, inv_, root_);
         // "zone" is read when met, so that "sites", which names build on and which is
         // usually last and nearly all of the file, is read in the same pass.
         bool zone_read = false, sites_read = false;
@@ -155,7 +172,6 @@ public:
         sites.resolve(SiteRules{mx_ok, m[kMx].value, m[kMx].key != npos ? &mx_path : nullptr});
     }
 
-private:
     void read_zone(const ValueOffsets& m) {
         if (m.key == npos) return;
         Path path = root_.member(m.key);
@@ -308,6 +324,7 @@ private:
 
     Reader& r_;
     Inventory& inv_;
+    const JsonSplit split_;
     Path root_;
     bool zone_ok_ = false;
     std::string scratch_;
@@ -315,16 +332,38 @@ private:
 
 }  // namespace
 
-Result<Inventory> parse_inventory(std::string_view text, const std::string& file) {
+namespace inventory_detail {
+
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file, std::size_t from, std::size_t every,
+                                  bool threads) {
+    // The array cut is counted too; it is "sites" unless another member is as large.
+    JsonSplit split;
+    split.from = from;
+    split.every = every;
     // The fast check passes good files; nlohmann/json says what is wrong with the rest
     // (and has the last word).
-    if (!json_well_formed(text))
+    if (!json_well_formed(text, &split))
         if (auto syntax = json_syntax_error(text, file)) return *syntax;
-    Reader r(text);
-    Inventory inv;
-    TopReader(r, inv).read();
-    if (!r.clean()) return r.finish(file);
-    return inv;
+    if (!threads) split.cuts = 0;  // the count still serves
+    while (true) {
+        Reader r(text);
+        Inventory inv;
+        if (!TopReader(r, inv, split).read()) {
+            split.cuts = 0;
+            continue;
+        }
+        if (!r.clean()) return r.finish(file);
+        return inv;
+    }
+}
+
+}  // namespace inventory_detail
+
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file) {
+    // Parts of a 16th: small enough to even out a CPU that is busy with something else.
+    const std::size_t part = std::max<std::size_t>(text.size() / 16, 1);
+    const bool threads = text.size() >= inventory_detail::kMinSplit && usable_cpus() > 1;
+    return inventory_detail::parse_inventory(text, file, part, part, threads);
 }
 
 InventoryFile load_inventory(const std::string& path) {

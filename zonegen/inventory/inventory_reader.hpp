@@ -20,6 +20,7 @@
 
 #include "zonegen/core/diagnostic.hpp"
 #include "zonegen/inventory/inventory.hpp"
+#include "zonegen/inventory/inventory_syntax.hpp"
 #include "zonegen/inventory/json_locate.hpp"
 
 namespace zonegen::inventory_detail {
@@ -111,6 +112,15 @@ private:
     bool duplicate_keys_ = false;
 };
 
+// parse_inventory() with the cuts of "sites" (JsonSplit) at byte `from` and every `every`
+// bytes after it; with threads, SitesReader reads the parts on two threads. The result
+// is the one-thread read's, problems and all (tests compare the two at every cut).
+// parse_inventory() cuts texts of at least kMinSplit bytes when the process may use two
+// CPUs: below that a thread costs more than it saves.
+inline constexpr std::size_t kMinSplit = 256 * 1024;
+Result<Inventory> parse_inventory(std::string_view text, const std::string& file, std::size_t from, std::size_t every,
+                                  bool threads);
+
 // nlohmann/json's verdict on the syntax (inventory.cpp): its first error, placed by its
 // byte position, or nullopt if it accepts the text.
 std::optional<Diagnostic> json_syntax_error(std::string_view text, const std::string& file);
@@ -131,14 +141,23 @@ struct SiteRules {
 // The "sites" section (inventory_sites.cpp) in two phases: read() takes every site as it
 // comes; resolve() then resolves the fallback lists, which may name sites listed later,
 // and checks the MX preferences of their tiers once "mx" is known.
+//
+// With cuts in the sites array (json_well_formed found them), read() reads the sites
+// before the first cut, then the parts between cuts on this thread and another, each part
+// with its own Reader, and appends their sites in order. That is only right for clean
+// parts: a site named twice, or any problem after the first cut, and failed() says so;
+// the caller then reads the whole text again without cuts, so that every message is the
+// one-thread reader's.
 class SitesReader {
 public:
-    SitesReader(Reader& r, Inventory& inv, const Path& root);
+    SitesReader(Reader& r, Inventory& inv, const Path& root, const JsonSplit& split = {});
     ~SitesReader();
     // Reads "sites" (a member of the root object) into inv.sites; returns the end of its
     // value. zone_ok: inv.zone holds the zone, so names can be made.
     std::size_t read(const ValueOffsets& member, bool zone_ok);
     void resolve(const SiteRules& rules);
+    // The read in parts met a problem it cannot place as the one-thread read would.
+    bool failed() const;
 
 private:
     struct Impl;

@@ -1,12 +1,18 @@
 // The "sites" section of the inventory: sites, their smarthosts and addresses, and the
 // fallback lists that become the MX tiers (DESIGN.md "Inventory"). Two phases: read()
 // takes every site as the text goes, so that resolve() can then find fallbacks to
-// sites listed anywhere.
+// sites listed anywhere. A large section is read in parts on two threads (issue 17:
+// a reload may use every core), joined in order before resolve().
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -54,39 +60,61 @@ private:
 };
 
 // Site labels to indices into Inventory::sites by open addressing over the indices, so
-// that 100,000 sites cost one array instead of a hash node each.
+// that 100,000 sites cost one array instead of a hash node each. Each slot keeps 32 bits
+// of its label's hash: a probe compares labels (a Site elsewhere in memory) only when
+// those match.
 class SiteIndex {
 public:
     explicit SiteIndex(const std::vector<Site>& sites) : sites_(sites) {}
     // The index of a site with the same label added before; npos (after adding index) if none.
     std::size_t add(std::size_t index) {
-        if (2 * (used_ + 1) > slots_.size()) grow();  // a load of at most one half
-        std::uint32_t& slot = slots_[find_slot(sites_[index].label)];
-        if (slot != 0) return slot - 1;
-        slot = static_cast<std::uint32_t>(index + 1);
+        if (2 * (used_ + 1) > slots_.size()) grow(std::max<std::size_t>(16, 2 * slots_.size()));  // load <= 1/2
+        const std::string& label = sites_[index].label;
+        const std::size_t hash = std::hash<std::string_view>{}(label);
+        Slot& slot = slots_[find_slot(label, hash)];
+        if (slot.index != 0) return slot.index - 1;
+        slot = {static_cast<std::uint32_t>(index + 1), tag(hash)};
         ++used_;
         return npos;
     }
+    void reserve(std::size_t count) {
+        std::size_t size = 16;
+        while (size < 2 * count) size *= 2;
+        if (size > slots_.size()) grow(size);
+    }
     std::size_t find(std::string_view label) const {
         if (slots_.empty()) return npos;
-        std::uint32_t slot = slots_[find_slot(label)];
-        return slot == 0 ? npos : slot - 1;
+        const Slot& slot = slots_[find_slot(label, std::hash<std::string_view>{}(label))];
+        return slot.index == 0 ? npos : slot.index - 1;
     }
 
 private:
-    std::size_t find_slot(std::string_view label) const {
-        std::size_t mask = slots_.size() - 1;
-        for (std::size_t k = std::hash<std::string_view>{}(label)&mask;; k = (k + 1) & mask)
-            if (slots_[k] == 0 || sites_[slots_[k] - 1].label == label) return k;
+    struct Slot {
+        std::uint32_t index = 0;  // index + 1; 0 is empty
+        std::uint32_t tag = 0;
+    };
+    static std::uint32_t tag(std::size_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
+    std::size_t find_slot(std::string_view label, std::size_t hash) const {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t k = hash & mask;; k = (k + 1) & mask) {
+            const Slot& s = slots_[k];
+            if (s.index == 0 || (s.tag == tag(hash) && sites_[s.index - 1].label == label)) return k;
+        }
     }
-    void grow() {
-        std::vector<std::uint32_t> old = std::move(slots_);
-        slots_.assign(std::max<std::size_t>(16, 2 * old.size()), 0);
-        for (std::uint32_t v : old)
-            if (v != 0) slots_[find_slot(sites_[v - 1].label)] = v;
+    void grow(std::size_t size) {  // a power of two
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(size, Slot{});
+        const std::size_t mask = size - 1;
+        for (const Slot& s : old) {
+            if (s.index == 0) continue;
+            // Labels in the index are distinct: the first empty slot is the one.
+            std::size_t k = std::hash<std::string_view>{}(sites_[s.index - 1].label) & mask;
+            while (slots_[k].index != 0) k = (k + 1) & mask;
+            slots_[k] = s;
+        }
     }
     const std::vector<Site>& sites_;
-    std::vector<std::uint32_t> slots_;  // index + 1; 0 is empty
+    std::vector<Slot> slots_;
     std::size_t used_ = 0;
 };
 
@@ -103,13 +131,21 @@ std::string too_long(const std::string& name, std::size_t octets) {
 }  // namespace
 
 struct SitesReader::Impl {
-    Impl(Reader& r, Inventory& inv, const Path& root) : r_(r), inv_(inv), root_(root) {}
+    Impl(Reader& r, Inventory& inv, const Path& root, const JsonSplit& split)
+        : r_(r), inv_(inv), root_(root), split_(split) {}
 
     std::size_t read(const ValueOffsets& member, bool zone_ok) {
         sites_ = root_.member(member.key);
         zone_ok_ = zone_ok;
         std::size_t end = npos;
         if (!r_.expect(member.value, sites_, Kind::array, "an array of sites")) return r_.scan.end_of(member.value);
+        if (split_.array == member.value) {
+            // Known sizes: no vector grows, no index rehashes, a merge moves only the second part.
+            inv_.sites.reserve(split_.count);
+            texts_.reserve(split_.count);
+            by_label_.reserve(split_.count);
+            if (split_.cuts > 0) return read_split();
+        }
         // Sites are not counted first: that would be a pass over the whole file; the
         // vectors grow (cheap moves) and the label index rehashes as they do.
         std::size_t i = 0;
@@ -119,12 +155,86 @@ struct SitesReader::Impl {
         return end;
     }
 
+    bool failed() const { return failed_; }
+
     void resolve(const SiteRules& rules) {
         rules_ = rules;
         for (std::size_t i = 0; i < inv_.sites.size(); ++i) resolve_fallback(i);
     }
 
 private:
+    // The sites before the first cut here, then the parts between the cuts on this thread
+    // and one more, each taking the next part not taken (so a busy CPU only means fewer
+    // parts for its thread), into an Inventory and a Reader of its own. The parts' labels
+    // are checked against the ones before them only when the parts are joined, in order.
+    // Returns the end of the array.
+    std::size_t read_split() {
+        struct Part {
+            explicit Part(std::string_view text) : reader(text) {}
+            Reader reader;
+            Inventory inv;
+            std::unique_ptr<Impl> impl;
+            std::size_t end = npos;
+            std::exception_ptr thrown;
+        };
+        const std::size_t cuts = split_.cuts;  // part k starts at cut k
+        std::vector<std::unique_ptr<Part>> parts;
+        for (std::size_t k = 0; k < cuts; ++k) {
+            auto& p = parts.emplace_back(std::make_unique<Part>(r_.scan.text()));
+            p->inv.zone = inv_.zone;
+            p->impl = std::make_unique<Impl>(p->reader, p->inv, root_, JsonSplit{});
+            p->impl->sites_ = sites_;
+            p->impl->zone_ok_ = zone_ok_;
+            p->impl->labels_later_ = true;
+        }
+        std::atomic<std::size_t> next{0};
+        auto read_parts = [&] {
+            for (std::size_t k = next++; k < cuts; k = next++) {
+                Part& p = *parts[k];
+                try {
+                    const std::size_t stop = k + 1 < cuts ? split_.element[k + 1] : npos;
+                    std::size_t i = split_.index[k];
+                    for (auto e = split_.element[k]; e != npos && e != stop; ++i)
+                        e = p.reader.scan.element_after(p.impl->read_site(e, i), &p.end);
+                } catch (...) {
+                    p.thrown = std::current_exception();
+                }
+            }
+        };
+        std::thread helper;
+        try {
+            helper = std::thread(read_parts);
+        } catch (const std::system_error&) {
+            // No thread to be had: every part on this one, which is still right.
+        }
+        std::size_t i = 0;
+        try {
+            for (auto e = r_.scan.first_element(split_.array); e != npos && e != split_.element[0]; ++i)
+                e = r_.scan.element_after(read_site(e, i));
+            read_parts();
+        } catch (...) {
+            if (helper.joinable()) helper.join();
+            throw;
+        }
+        if (helper.joinable()) helper.join();
+        if (i != split_.index[0]) failed_ = true;
+        for (std::size_t k = 0; k < cuts; ++k) {
+            Part& p = *parts[k];
+            if (p.thrown) std::rethrow_exception(p.thrown);
+            const std::size_t expected = (k + 1 < cuts ? split_.index[k + 1] : split_.count) - split_.index[k];
+            if (!p.reader.clean() || p.inv.sites.size() != expected) failed_ = true;
+        }
+        if (failed_) return parts.back()->end;
+        for (auto& p : parts) {
+            std::move(p->inv.sites.begin(), p->inv.sites.end(), std::back_inserter(inv_.sites));
+            texts_.insert(texts_.end(), p->impl->texts_.begin(), p->impl->texts_.end());
+        }
+        // A label of a later part that is already taken: the one-thread read says where.
+        for (std::size_t k = i; k < inv_.sites.size(); ++k)
+            if (by_label_.add(k) != npos) failed_ = true;
+        return parts.back()->end;
+    }
+
     // Returns the end of the site's value. "smarthosts" is read as it comes when "name"
     // came first (the usual order), else after the object, when the site's name is known.
     std::size_t read_site(std::size_t at, std::size_t i) {
@@ -182,7 +292,7 @@ private:
         auto s = r_.string(m.value, np, "a site name (a string)", scratch_);
         if (!s) return false;
         site.label = to_lower(*s);
-        if (std::size_t first = by_label_.add(i); first != npos) {
+        if (std::size_t first = labels_later_ ? npos : by_label_.add(i); first != npos) {
             r_.error(m.value, np, "duplicate site " + quote(*s) + " (first at " + site_pointer(first) + ")");
         } else if (auto why = inventory_rules::label_problem(*s)) {
             r_.error(m.value, np, quote(*s) + " is not a valid site name: it " + *why);
@@ -201,14 +311,16 @@ private:
     std::size_t read_hosts(const ValueOffsets& m, const Path& path, Site& site, SiteText& text, bool site_named) {
         Path hp = path.member(m.key);
         if (!r_.expect(m.value, hp, Kind::array, "an array of smarthosts")) return r_.scan.end_of(m.value);
-        std::size_t n = r_.scan.element_count(m.value);
-        if (n == 0) r_.error(m.value, hp, "expected at least one smarthost");
-        text.hosts_known = n > 0;
-        site.smarthosts.reserve(n);
         seen_.clear();
+        // Read into a vector kept from site to site, then moved into one allocation of the
+        // right size: counting the elements first would be a second pass over them.
+        hosts_.clear();
         std::size_t j = 0, end = npos;
         for (auto e = r_.scan.first_element(m.value, &end); e != npos; ++j)
             e = r_.scan.element_after(read_host(e, hp.element(j), j, site, site_named), &end);
+        if (j == 0) r_.error(m.value, hp, "expected at least one smarthost");
+        text.hosts_known = j > 0;
+        site.smarthosts.assign(std::make_move_iterator(hosts_.begin()), std::make_move_iterator(hosts_.end()));
         return end;
     }
 
@@ -249,7 +361,7 @@ private:
             }
         }
         // Kept even when invalid, so a fallback naming it is not also "unknown".
-        site.smarthosts.push_back(std::move(host));
+        hosts_.push_back(std::move(host));
         return end;
     }
 
@@ -386,19 +498,25 @@ private:
     Reader& r_;
     Inventory& inv_;
     const Path& root_;
+    const JsonSplit split_;
     Path sites_;
     bool zone_ok_ = false;
+    bool labels_later_ = false;  // the second part of a split read: by_label_ is the first part's
+    bool failed_ = false;
     SiteRules rules_;
     std::vector<SiteText> texts_;
     SiteIndex by_label_{inv_.sites};  // every site with a name, valid or not
     std::unordered_map<std::size_t, std::unordered_map<std::string, std::size_t>> big_sites_;
     SeenLabels seen_;
+    std::vector<Smarthost> hosts_;  // the site's smarthosts as they are read
     std::string scratch_;
     bool ring_reported_ = false;
 };
 
-SitesReader::SitesReader(Reader& r, Inventory& inv, const Path& root) : impl_(std::make_unique<Impl>(r, inv, root)) {}
+SitesReader::SitesReader(Reader& r, Inventory& inv, const Path& root, const JsonSplit& split)
+    : impl_(std::make_unique<Impl>(r, inv, root, split)) {}
 SitesReader::~SitesReader() = default;
+bool SitesReader::failed() const { return impl_->failed(); }
 std::size_t SitesReader::read(const ValueOffsets& member, bool zone_ok) { return impl_->read(member, zone_ok); }
 void SitesReader::resolve(const SiteRules& rules) { impl_->resolve(rules); }
 

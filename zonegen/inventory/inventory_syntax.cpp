@@ -25,8 +25,11 @@ constexpr auto kStringSpecial = [] {
 
 class Checker {
 public:
-    explicit Checker(std::string_view text)
-        : p_(reinterpret_cast<const std::uint8_t*>(text.data())), end_(p_ + text.size()) {}
+    Checker(std::string_view text, JsonSplit* split)
+        : begin_(reinterpret_cast<const std::uint8_t*>(text.data())),
+          p_(begin_),
+          end_(p_ + text.size()),
+          split_(split) {}
 
     bool run() {
         if (end_ - p_ >= 3 && p_[0] == 0xEF && p_[1] == 0xBB && p_[2] == 0xBF) p_ += 3;
@@ -37,6 +40,7 @@ public:
             if (p_ == end_) return false;
             std::uint8_t c = *p_;
             if (c == '{' || c == '[') {
+                const auto at = static_cast<std::size_t>(p_ - begin_);
                 ++p_;
                 skip_ws();
                 const std::uint8_t close = c == '{' ? '}' : ']';
@@ -45,6 +49,11 @@ public:
                 } else {
                     open.push_back(c);
                     if (c == '{' && !key()) return false;
+                    // An array that is a member of the root object: its elements are counted.
+                    if (c == '[' && open.size() == 2 && open[0] == '{') {
+                        array_ = at;
+                        index_ = 0;
+                    }
                     continue;
                 }
             } else if (!scalar()) {
@@ -58,18 +67,36 @@ public:
                 std::uint8_t close = open.back() == '{' ? '}' : ']';
                 if (*p_ == close) {
                     ++p_;
+                    if (open.size() == 2 && split_ != nullptr && split_->array == array_ && split_->count == 0)
+                        split_->count = index_ + 1;
                     open.pop_back();
                     continue;
                 }
                 if (*p_ != ',') return false;
                 ++p_;
                 if (open.back() == '{' && !key()) return false;
+                if (open.size() == 2 && open[0] == '{' && open[1] == '[') note_element();
                 break;
             }
         }
     }
 
 private:
+    // After a comma between two elements of a root member's array.
+    void note_element() {
+        ++index_;
+        if (split_ == nullptr || split_->from == JsonSplit::npos) return;
+        const std::size_t most = split_->every == JsonSplit::npos ? 1 : JsonSplit::kMaxCuts;
+        if (split_->cuts == most || (split_->cuts > 0 && split_->array != array_)) return;
+        skip_ws();
+        const auto at = static_cast<std::size_t>(p_ - begin_);
+        if (p_ == end_ || at < split_->from + (split_->cuts == 0 ? 0 : split_->cuts * split_->every)) return;
+        split_->array = array_;
+        split_->element[split_->cuts] = at;
+        split_->index[split_->cuts] = index_;
+        ++split_->cuts;
+    }
+
     void skip_ws() {
         while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
     }
@@ -246,12 +273,26 @@ private:
         }
     }
 
+    const std::uint8_t* begin_;
     const std::uint8_t* p_;
     const std::uint8_t* end_;
+    JsonSplit* split_;
+    std::size_t array_ = 0;  // the root member's array we are in, and the element's index
+    std::size_t index_ = 0;
 };
 
 }  // namespace
 
-bool json_well_formed(std::string_view text) { return Checker(text).run(); }
+bool json_well_formed(std::string_view text, JsonSplit* split) {
+    const bool ok = Checker(text, split).run();
+    if (!ok && split != nullptr) {
+        // A cut in a text that is not JSON means nothing.
+        const JsonSplit asked = *split;
+        *split = JsonSplit{};
+        split->from = asked.from;
+        split->every = asked.every;
+    }
+    return ok;
+}
 
 }  // namespace zonegen

@@ -130,4 +130,55 @@ TEST(JsonCheck, AgreesWithNlohmannOnMutations) {
     EXPECT_LT(accepted, 19000);
 }
 
+// The cuts of a root member's array (JsonSplit): the first element at or after the offset
+// asked for, then one at or after each step further, in that array only, with their
+// indices and the array's length; elements of deeper arrays and texts that are not JSON
+// give none.
+TEST(JsonCheck, FindsWhereARootArrayMayBeCut) {
+    const std::string text = R"({"a": [1, [2, 3], {"b": [4, 5]}], "sites": [ "x" , "yy",  "z", "w" ], "c": [6, 7]})";
+    auto cut = [&](std::size_t from, std::size_t every = zonegen::JsonSplit::npos) {
+        zonegen::JsonSplit split;
+        split.from = from;
+        split.every = every;
+        EXPECT_TRUE(zonegen::json_well_formed(text, &split));
+        return split;
+    };
+    zonegen::JsonSplit split = cut(text.find("\"x\"") + 1);
+    EXPECT_EQ(split.array, text.find("[ \"x\""));
+    ASSERT_EQ(split.cuts, 1u);
+    EXPECT_EQ(split.element[0], text.find("\"yy\""));
+    EXPECT_EQ(split.index[0], 1u);
+    EXPECT_EQ(split.count, 4u);
+
+    // Every byte: a cut at each element after the first; the array of the first cut only.
+    split = cut(text.find("\"x\"") + 1, 1);
+    ASSERT_EQ(split.cuts, 3u);
+    EXPECT_EQ(split.element[1], text.find("\"z\""));
+    EXPECT_EQ(split.element[2], text.find("\"w\""));
+    EXPECT_EQ(split.index[2], 3u);
+    EXPECT_EQ(split.count, 4u);
+    // Cut k at or after from + k * every: a step longer than an element skips elements.
+    split = cut(text.find("\"yy\""), text.find("\"w\"") - text.find("\"yy\""));
+    ASSERT_EQ(split.cuts, 2u);
+    EXPECT_EQ(split.element[0], text.find("\"yy\""));
+    EXPECT_EQ(split.element[1], text.find("\"w\""));
+
+    // Inside "a": 3 and 5 are elements of deeper arrays; [2, 3] is the next of "a"'s own.
+    split = cut(text.find('1') + 1);
+    ASSERT_EQ(split.cuts, 1u);
+    EXPECT_EQ(split.element[0], text.find("[2"));
+    EXPECT_EQ(split.index[0], 1u);
+    EXPECT_EQ(split.count, 3u);
+
+    // After the last element of every array: nothing to cut.
+    EXPECT_EQ(cut(text.find('7') + 1).cuts, 0u);
+
+    split = zonegen::JsonSplit{};
+    split.from = text.find("\"x\"") + 1;
+    EXPECT_FALSE(zonegen::json_well_formed(text.substr(0, text.size() - 1), &split));
+    EXPECT_EQ(split.cuts, 0u);
+    EXPECT_EQ(split.array, zonegen::JsonSplit::npos);
+    EXPECT_EQ(split.count, 0u);
+}
+
 }  // namespace
