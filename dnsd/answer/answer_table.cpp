@@ -1,11 +1,10 @@
-// Compiling zones into the answer table: every name that exists (owners and empty
-// non-terminals), its ready-made sections per type, each zone's negative answer and each
-// delegation's referral (Knot zone/adjust.c, NSD's precompiled answers: load time does
+// Compiling zones into the answer table: for every name that exists (found by
+// answer_table_index.cpp) its ready-made sections per type, each zone's negative answer
+// and each delegation's referral (Knot zone/adjust.c, NSD's precompiled answers: load time does
 // what every query would otherwise redo).
 #include "dnsd/answer/answer_table.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cstring>
 #include <string>
@@ -33,14 +32,6 @@ using zonegen::Diagnostic;
 using zonegen::Node;
 using zonegen::RRType;
 
-const std::uint8_t* bytes_of(std::string_view s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
-
-std::string_view parent_of(std::string_view name) {
-    return name.size() <= 1 ? name : name.substr(1 + static_cast<unsigned char>(name[0]));
-}
-
-bool is_wildcard(std::string_view name) { return name.size() > 2 && name[0] == 1 && name[1] == '*'; }
-
 class Compiler {
 public:
     // Borrows names from zones: they must stay put until run() is done.
@@ -52,7 +43,6 @@ public:
     std::vector<Diagnostic> run() {
         check_zones();
         if (!errors_.empty()) return std::move(errors_);
-        for (std::uint32_t z = 0; z < zones_.size(); ++z) apexes_.emplace(zones_[z].origin().wire(), z);
         std::size_t records = 0;
         for (const auto& zone : zones_) records += zone.record_count();
         t_.types.reserve(records);
@@ -66,9 +56,9 @@ public:
         t_.entries.reserve(owners + owners / 8);
         t_.names.reserve(name_bytes + name_bytes / 8);
         t_.bytes.reserve(records * 48);
-        index_names();
-        t_.index_all(threads_);
-        index_nested_apexes();
+        AnswerTable::Impl::Names names = t_.add_names(zones_, threads_);
+        nodes_ = std::move(names.nodes);
+        cuts_ = std::move(names.cuts);
         resolve_targets();
         find_health_targets();
         compile_negative_answers();
@@ -101,118 +91,6 @@ private:
         }
     }
 
-    // The zone whose apex is the longest suffix of name: the one that answers for it.
-    std::uint32_t owning_zone(std::string_view name) const {
-        for (std::string_view s = name;; s = parent_of(s)) {
-            if (auto it = apexes_.find(s); it != apexes_.end()) return it->second;
-            if (s.size() <= 1) return kNone;
-        }
-    }
-
-    std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node, std::uint32_t referral) {
-        const std::uint32_t i = t_.append(bytes_of(name), name.size());
-        t_.entries[i].zone = zone;
-        t_.entries[i].wildcard = is_wildcard(name);
-        t_.entries[i].referral = referral;
-        nodes_.push_back(node);
-        return i;
-    }
-
-    // Whether name is a proper ancestor of descendant: a suffix that starts on a label.
-    static bool is_ancestor(std::string_view name, std::string_view descendant) {
-        if (name.size() >= descendant.size() || !descendant.ends_with(name)) return false;
-        std::size_t at = 0;
-        while (at < descendant.size() - name.size()) at += 1 + static_cast<unsigned char>(descendant[at]);
-        return at == descendant.size() - name.size();
-    }
-
-    // Every name that exists, zone by zone, in canonical order (RFC 4034 §6.1), which is
-    // the order of a walk down the name tree: the owners, and the empty non-terminals
-    // between each owner and its closest listed ancestor (RFC 8020 / RFC 1034 §3.1: a name
-    // with descendants exists even without records). The walk keeps the chain of the
-    // current name's ancestors, so that neither needs a lookup, nor does the topmost zone
-    // cut above each name (RFC 1034 §4.2.1: NS records below the apex mark a cut; the
-    // names at and below it are not ours, and queries for them get a referral). Lookups
-    // by name at random cost a cache miss each on a large zone; this reads in order.
-    void index_names() {
-        struct Frame {
-            std::uint32_t entry;
-            std::uint32_t referral;  // of the topmost cut at or above the name, or kNone
-            std::size_t length;      // of the name
-        };
-        std::vector<Frame> chain;
-        std::array<std::size_t, wire::kMaxName> labels;  // where each label of the owner starts
-        for (std::uint32_t z = 0; z < zones_.size(); ++z) {
-            chain.clear();
-            const zonegen::Name& origin = zones_[z].origin();
-            for (const Node& node : zones_[z].nodes()) {
-                const std::string_view owner = node.owner.wire();
-                // A served zone nested below this one answers for its names (longest match).
-                if (zones_.size() > 1 && owning_zone(owner) != z) continue;
-                while (!chain.empty() && !is_ancestor(name_of(chain.back().entry), owner)) chain.pop_back();
-                std::uint32_t referral = chain.empty() ? kNone : chain.back().referral;
-                if (!chain.empty()) {
-                    std::size_t count = 0;
-                    for (std::size_t at = 0; at < owner.size() - 1; at += 1 + static_cast<unsigned char>(owner[at]))
-                        labels[count++] = at;
-                    // The ancestors below the chain's last name, top down, are empty non-terminals.
-                    for (std::size_t k = count; k-- > 1;) {
-                        const std::string_view ancestor = owner.substr(labels[k]);
-                        if (ancestor.size() <= chain.back().length) continue;
-                        chain.push_back({add_entry(ancestor, z, nullptr, referral), referral, ancestor.size()});
-                    }
-                }
-                const std::uint32_t i = add_entry(owner, z, &node, referral);
-                if (referral == kNone && node.find(RRType::NS) && !(node.owner == origin)) {
-                    referral = static_cast<std::uint32_t>(cuts_.size());
-                    cuts_.push_back(i);
-                    t_.entries[i].referral = referral;
-                }
-                chain.push_back({i, referral, owner.size()});
-            }
-        }
-        t_.referrals.resize(cuts_.size());
-    }
-
-    // A zone nested in another: the names between the two apexes exist in the outer zone
-    // (the inner one holds their descendants) even where the outer one lists none.
-    void index_nested_apexes() {
-        if (zones_.size() < 2) return;
-        for (const auto& zone : zones_) {
-            std::string_view name = zone.origin().wire();
-            while (name.size() > 1) {
-                name = parent_of(name);
-                if (t_.find(bytes_of(name), name.size())) break;
-                const std::uint32_t z = owning_zone(name);
-                if (z == kNone) break;
-                const std::uint32_t i = t_.insert(bytes_of(name), name.size());
-                t_.entries[i].zone = z;
-                t_.entries[i].wildcard = is_wildcard(name);
-                t_.entries[i].referral = referral_above(name, z);
-                nodes_.push_back(nullptr);
-            }
-        }
-    }
-
-    // The referral of the topmost cut at or above name in zone z, by lookups (for the few
-    // names index_nested_apexes() adds).
-    std::uint32_t referral_above(std::string_view name, std::uint32_t z) const {
-        const std::string_view apex = zones_[z].origin().wire();
-        std::uint32_t top = kNone;
-        for (std::string_view s = name; s.size() > apex.size(); s = parent_of(s)) {
-            const std::uint32_t a = entry_of(s);
-            if (a == kNone) continue;
-            const std::uint32_t r = t_.entries[a].referral;
-            if (r != kNone && cuts_[r] == a) top = r;
-        }
-        return top;
-    }
-
-    std::string_view name_of(std::uint32_t entry) const {
-        const Entry& e = t_.entries[entry];
-        return {reinterpret_cast<const char*>(t_.name_of(e)), e.name_length};
-    }
-
     static bool has_targets(const zonegen::RRset& set) { return set.type == RRType::MX || set.type == RRType::NS; }
 
     // The entry of every MX and NS target (kNone: not a name we serve), looked up once, by
@@ -240,7 +118,8 @@ private:
                     if (!has_targets(set)) continue;
                     for (const auto& rd : set.rdata) {
                         const auto* mx = std::get_if<zonegen::Mx>(&rd);
-                        targets_[k++] = entry_of(mx ? mx->exchange.wire() : std::get<zonegen::Ns>(rd).host.wire());
+                        targets_[k++] = t_.entry_index(mx ? mx->exchange.wire()
+                                                          : std::get<zonegen::Ns>(rd).host.wire());
                     }
                 }
             }
@@ -301,11 +180,6 @@ private:
                     if (const auto* set = tn->find(type)) health_->add_addresses(host, *set);
             }
         }
-    }
-
-    std::uint32_t entry_of(std::string_view name) const {
-        const Entry* e = t_.find(bytes_of(name), name.size());
-        return e ? static_cast<std::uint32_t>(e - t_.entries.data()) : kNone;
     }
 
     // A health target's A or AAAA RRset, at entry.
@@ -389,7 +263,7 @@ private:
         std::vector<std::uint32_t> seen;
         for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
             const std::uint32_t cut = cuts_[index];
-            const std::string_view name = name_of(cut);
+            const std::string_view name = t_.entry_name(cut);
             const auto* ns = nodes_[cut]->find(RRType::NS);
             w_.begin_message(name, TemplateKind::Suffix);
             w_.begin_section(wire::Section::Authority);
@@ -514,7 +388,6 @@ private:
     const std::vector<zonegen::Zone>& zones_;
     SectionWriter w_;
     std::vector<Diagnostic> errors_;
-    std::unordered_map<std::string_view, std::uint32_t> apexes_;
     std::vector<const Node*> nodes_;           // parallel to entries; nullptr for empty non-terminals
     std::vector<std::uint32_t> host_of_;       // with health, parallel to entries: the model's host there, or kNoType
     std::vector<std::uint32_t> cuts_;          // referral -> cut entry

@@ -140,6 +140,19 @@ struct AnswerTable::Impl {
     std::uint32_t append(const std::uint8_t* name, std::size_t length);
     void index_all(unsigned threads);
     std::uint32_t insert(const std::uint8_t* name, std::size_t length);
+    // Compile time only: every name the zones make exist, in canonical order (RFC 4034
+    // §6.1): the owners and the empty non-terminals (RFC 8020), as entries with their zone
+    // and the topmost zone cut at or above them (RFC 1034 §4.2.1), indexed on threads;
+    // referrals sized one per cut. The zones must have an SOA at their apex and distinct
+    // origins.
+    struct Names {
+        std::vector<const zonegen::Node*> nodes;  // parallel to entries; nullptr for empty non-terminals
+        std::vector<std::uint32_t> cuts;          // referral -> its cut's entry
+    };
+    Names add_names(const std::vector<zonegen::Zone>& zones, unsigned threads);
+    // The entry of a lower-cased wire name, or kNone; and an entry's name.
+    std::uint32_t entry_index(std::string_view name) const noexcept;
+    std::string_view entry_name(std::uint32_t i) const noexcept;
 
     const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
 
