@@ -12,9 +12,9 @@
 #include <unordered_map>
 
 #include "dnsd/answer/answer_table_impl.hpp"
-#include "dnsd/answer/parallel.hpp"
 #include "dnsd/answer/section_writer.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "zonegen/core/parallel.hpp"
 
 namespace dnsd {
 
@@ -107,8 +107,8 @@ private:
             target_start_[i + 1] = target_start_[i] + count;
         }
         targets_.resize(target_start_.back());
-        const unsigned parts = part_count(entries, threads_, kMinPart);
-        run_parts(parts, [this, entries, parts](unsigned p) {
+        const unsigned parts = zonegen::part_count(entries, threads_, kMinPart);
+        zonegen::run_parts(parts, [this, entries, parts](unsigned p) {
             const auto last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / parts);
             for (auto i = static_cast<std::uint32_t>(std::uint64_t{entries} * p / parts); i < last; ++i) {
                 const Node* n = nodes_[i];
@@ -313,7 +313,7 @@ private:
             parts[p].last = static_cast<std::uint32_t>(std::uint64_t{entries} * (p + 1) / count);
         }
         std::atomic<std::uint32_t> next{0};
-        run_parts(std::min(threads_, count), [&](unsigned) {
+        zonegen::run_parts(std::min(threads_, count), [&](unsigned) {
             for (std::uint32_t p; (p = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
                 Part& part = parts[p];
                 part.types.reserve(t_.types.capacity() / count + 64);

@@ -7,8 +7,8 @@
 #include <unordered_map>
 
 #include "dnsd/answer/answer_table_impl.hpp"
-#include "dnsd/answer/parallel.hpp"
 #include "dnsd/answer/wire.hpp"
+#include "zonegen/core/parallel.hpp"
 
 namespace dnsd {
 
@@ -37,8 +37,8 @@ void AnswerTable::Impl::index_all(unsigned threads) {
     // Below this many names a part is not worth a thread.
     constexpr std::size_t kMinPart = 1 << 16;
     index.assign(static_cast<std::uint32_t>(entries.size()), entry_name(),
-                 part_count(entries.size(), threads, kMinPart),
-                 [](unsigned parts, const auto& part) { run_parts(parts, part); });
+                 zonegen::part_count(entries.size(), threads, kMinPart),
+                 [](unsigned parts, const auto& part) { zonegen::run_parts(parts, part); });
 }
 
 std::uint32_t AnswerTable::Impl::insert(const std::uint8_t* name, std::size_t length) {

@@ -1,10 +1,9 @@
 // The health rules (health_model.hpp) and the zone transfers serve under them.
 #include "dnsd/answer/health_model.hpp"
+#include "zonegen/core/parallel.hpp"
 
 #include <algorithm>
 #include <cstring>
-
-#include "dnsd/answer/parallel.hpp"
 
 namespace dnsd {
 
@@ -156,12 +155,12 @@ HealthModel HealthModelBuilder::finish(unsigned threads) && {
     // Both indexes at once, from names that are distinct: a host is added once per name
     // (add_target), and an owner has one MX RRset.
     constexpr std::size_t kMinPart = 1 << 16;
-    auto run = [](unsigned parts, const auto& part) { run_parts(parts, part); };
+    auto run = [](unsigned parts, const auto& part) { zonegen::run_parts(parts, part); };
     auto& m = model_;
     m.host_index_.assign(static_cast<std::uint32_t>(m.hosts_.size()), m.host_name(),
-                         part_count(m.hosts_.size(), threads, kMinPart), run);
+                         zonegen::part_count(m.hosts_.size(), threads, kMinPart), run);
     m.mx_index_.assign(static_cast<std::uint32_t>(m.mx_sets_.size()), m.mx_owner(),
-                       part_count(m.mx_sets_.size(), threads, kMinPart), run);
+                       zonegen::part_count(m.mx_sets_.size(), threads, kMinPart), run);
     std::sort(model_.managed_.begin(), model_.managed_.end(),
               [](const HealthModel::Managed& a, const HealthModel::Managed& b) { return a.type < b.type; });
     return std::move(model_);

@@ -11,12 +11,11 @@
 #include <iterator>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "zonegen/core/parallel.hpp"
 #include "zonegen/inventory/inventory_reader.hpp"
 #include "zonegen/inventory/inventory_rules.hpp"
 #include "zonegen/inventory/label_index.hpp"
@@ -116,22 +115,16 @@ private:
                 }
             }
         };
-        std::thread helper;
-        try {
-            helper = std::thread(read_parts);
-        } catch (const std::system_error&) {
-            // No thread to be had: every part on this one, which is still right.
-        }
+        // This thread reads the sites before the first cut, then joins the other in taking
+        // parts (read_parts catches what they throw; what the leading sites throw ends the
+        // read once the other thread is done).
         std::size_t i = 0;
-        try {
-            for (auto e = r_.scan.first_element(split_.array); e != npos && e != split_.element[0]; ++i)
-                e = r_.scan.element_after(read_site(e, i));
+        run_parts(2, [&](unsigned p) {
+            if (p == 0)
+                for (auto e = r_.scan.first_element(split_.array); e != npos && e != split_.element[0]; ++i)
+                    e = r_.scan.element_after(read_site(e, i));
             read_parts();
-        } catch (...) {
-            if (helper.joinable()) helper.join();
-            throw;
-        }
-        if (helper.joinable()) helper.join();
+        });
         if (i != split_.index[0]) failed_ = true;
         for (std::size_t k = 0; k < cuts; ++k) {
             Part& p = *parts[k];
