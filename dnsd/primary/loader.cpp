@@ -1,12 +1,11 @@
 // Loading zone files and inventories into an AnswerTable, with the reload rules.
 #include "dnsd/primary/loader.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "zonegen/core/files.hpp"
+#include "zonegen/core/parallel.hpp"
 #include "zonegen/core/serial.hpp"
 #include "zonegen/inventory/build.hpp"
 #include "zonegen/inventory/inventory.hpp"
@@ -24,14 +23,6 @@ struct Loaded {
     std::string file;
     std::optional<ZoneImage> image;  // made already to compare with the served version
 };
-
-// The CPUs this process may run on (its affinity mask, which taskset and cpusets narrow).
-unsigned usable_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
-}
 
 const ZoneImage* find_zone(const AnswerTable* table, const zonegen::Name& origin) {
     if (!table) return nullptr;
@@ -149,7 +140,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     }
     if (images.size() != loaded.size()) images.clear();  // made for none or only some: compile() makes them
     CompileOptions compile;
-    compile.threads = options.threads != 0 ? options.threads : usable_cpus();
+    compile.threads = options.threads != 0 ? options.threads : zonegen::usable_cpus();
     if (options.health || (options.inventory_may_ask && out.health.check))
         compile.health_ttl = options.health_ttl ? *options.health_ttl : out.health.ttl.value_or(kDefaultHealthTtl);
     else if (options.renumber)

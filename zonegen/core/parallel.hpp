@@ -39,6 +39,10 @@ void run_parts(unsigned parts, const Part& part) {
     if (thrown) std::rethrow_exception(thrown);
 }
 
+// The CPUs this process may run on: its affinity mask, which taskset and cpusets narrow (a
+// count of the machine's CPUs would oversubscribe a process pinned to one).
+unsigned usable_cpus();
+
 // How many parts a loop over count items gets: one per thread, but none smaller than
 // min_part items (a thread costs tens of microseconds to start).
 inline unsigned part_count(std::size_t count, unsigned threads, std::size_t min_part) {

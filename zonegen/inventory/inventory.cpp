@@ -6,14 +6,13 @@
 // a DOM would take. This file holds the top level, "soa", "nameservers" and "mx";
 // inventory_sites.cpp holds "sites", inventory_health.cpp the "health" keys.
 #include "zonegen/inventory/inventory.hpp"
-#include "zonegen/core/files.hpp"
-
-#include <sched.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <limits>
 
+#include "zonegen/core/files.hpp"
+#include "zonegen/core/parallel.hpp"
 #include "zonegen/inventory/inventory_reader.hpp"
 #include "zonegen/inventory/inventory_rules.hpp"
 #include "zonegen/inventory/inventory_syntax.hpp"
@@ -81,14 +80,6 @@ std::string clean_syntax_message(std::string_view what) {
         i += n - 1;
     }
     return out;
-}
-
-// The CPUs this process may run on (its affinity mask, which taskset and cpusets narrow).
-unsigned usable_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (::sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-    return static_cast<unsigned>(std::max(CPU_COUNT(&set), 1));
 }
 
 }  // namespace
