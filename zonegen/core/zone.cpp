@@ -94,6 +94,13 @@ Zone Zone::with_serial(std::uint32_t serial) && {
     return std::move(*this);
 }
 
+Zone Zone::assemble(Name origin, std::vector<Node> nodes) {
+    Zone zone;
+    zone.origin_ = std::move(origin);
+    zone.nodes_ = std::move(nodes);
+    return zone;
+}
+
 // Each owner name is stored once, when first seen, and records refer to it by number; so
 // the builder holds no copy of the owner per record. finish() sorts the owners (small
 // handles, not names), buckets the records by owner rank in one counting pass, and sorts

@@ -86,6 +86,12 @@ public:
     // The same zone with another SOA serial (consumes this one; nothing is copied).
     Zone with_serial(std::uint32_t serial) &&;
 
+    // A zone from nodes already as ZoneBuilder::finish() leaves them: one per owner, in
+    // canonical order, the apex first with its SOA, RRsets by type, records canonical and
+    // unique. For a builder that can make its nodes in that order directly and in parallel
+    // (the inventory's: build.cpp); nothing is checked, so its tests compare with finish().
+    static Zone assemble(Name origin, std::vector<Node> nodes);
+
     friend bool operator==(const Zone&, const Zone&) = default;
 
 private:
