@@ -20,13 +20,19 @@ Smarthost host(const Name& site, const char* label, A addr) {
     return Smarthost{label, *site.prepend(label), Addresses{{addr}, {}}, {}};
 }
 
+// An inventory of zone with no sites yet, its SOA naming ns1 and hostmaster in the zone.
+Inventory apex_only(const std::string& zone, std::uint32_t ttl) {
+    Inventory inv;
+    inv.zone = N(zone.c_str());
+    inv.ttl = ttl;
+    inv.soa_mname = N(("ns1." + zone).c_str());
+    inv.soa_rname = N(("hostmaster." + zone).c_str());
+    return inv;
+}
+
 // Two sites that fall back to each other, a third with a host subset and no fallback.
 Inventory sample() {
-    Inventory inv;
-    inv.zone = N("smarthost.test");
-    inv.ttl = 600;
-    inv.soa_mname = N("ns1.smarthost.test");
-    inv.soa_rname = N("hostmaster.smarthost.test");
+    Inventory inv = apex_only("smarthost.test", 600);
     inv.nameservers = {NameServer{N("ns1.smarthost.test"), Addresses{{v4(192, 0, 2, 53)}, {}}},
                        NameServer{N("ns.example.net"), {}}};
     Name ox = N("oxford.smarthost.test"), cam = N("cambridge.smarthost.test"), lon = N("london.smarthost.test");
@@ -133,11 +139,7 @@ void expect_same_both_ways(const Inventory& inv, const std::string& what) {
 // on either side, a site whose only MX records are fallbacks, and name servers whose glue
 // falls between sites, deeper below the zone, at the apex and outside the zone.
 Inventory large(std::size_t count) {
-    Inventory inv;
-    inv.zone = N("big.example");
-    inv.ttl = 60;
-    inv.soa_mname = N("ns1.big.example");
-    inv.soa_rname = N("hostmaster.big.example");
+    Inventory inv = apex_only("big.example", 60);
     inv.nameservers = {NameServer{N("ns1.big.example"), Addresses{{v4(192, 0, 2, 53)}, {}}},
                        NameServer{N("a.dns.big.example"), Addresses{{v4(192, 0, 2, 54), v4(192, 0, 2, 1)}, {}}},
                        NameServer{N("zzz.big.example"), Addresses{{}, {Aaaa{{0x20, 0x01, 0x0d, 0xb8}}}}},
