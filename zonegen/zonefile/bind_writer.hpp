@@ -12,8 +12,14 @@
 
 namespace zonegen {
 
-// source: what the header comment names as the zone's source (e.g. "sites.json").
+// source: what the header comment names as the zone's source (e.g. "sites.json"). A large
+// zone is rendered in parts on every CPU this process may use (parallel.hpp).
 std::string render_bind(const Zone& zone, std::string_view source);
+
+namespace bind_detail {
+// The same text, rendered in exactly `parts` parts (the tests hold it to one part's).
+std::string render_bind(const Zone& zone, std::string_view source, unsigned parts);
+}  // namespace bind_detail
 
 // The SOA serial of a file render_bind() wrote, read from its text without a full parse;
 // nullopt if the text is not in that layout.

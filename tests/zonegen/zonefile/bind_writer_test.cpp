@@ -1,7 +1,11 @@
-// render_bind: the exact text of a small zone, escaping, and reading the serial back.
+// render_bind: the exact text of a small zone, escaping, reading the serial back, and the
+// same text when a large zone is rendered in parts.
 #include "zonegen/zonefile/bind_writer.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
 
 using namespace zonegen;
 
@@ -66,3 +70,25 @@ TEST(BindWriter, SerialReadsBack) {
 }
 
 TEST(BindWriter, Deterministic) { EXPECT_EQ(render_bind(small_zone(), "s"), render_bind(small_zone(), "s")); }
+
+TEST(BindWriter, InPartsIsTheOnePassText) {
+    // Cut anywhere: between a site and its hosts, between sites, after the apex. The
+    // blank line that opens a paragraph must appear once, whichever part it falls in.
+    const std::string whole = bind_detail::render_bind(small_zone(), "s", 1);
+    EXPECT_EQ(whole, render_bind(small_zone(), "s"));
+    for (unsigned parts = 2; parts <= small_zone().nodes().size() + 1; ++parts)
+        EXPECT_EQ(bind_detail::render_bind(small_zone(), "s", parts), whole) << parts << " parts";
+
+    ZoneBuilder b(N("big.test"));
+    b.add(N("big.test"), 300, Soa{N("ns1.big.test"), N("hostmaster.big.test"), 1, 3600, 600, 1209600, 300});
+    for (int i = 0; i < 3000; ++i) {
+        const Name site = *N("big.test").prepend("site" + std::to_string(i));
+        b.add(site, 300, Mx{10, *site.prepend("mail")});
+        for (int h = 0; h < i % 3; ++h)
+            b.add(*site.prepend("mail" + std::to_string(h)), i % 7 == 0 ? 60 : 300, A{{10, 0, 0, 1}});
+    }
+    const Zone big = std::move(b).finish().value();
+    const std::string one = bind_detail::render_bind(big, "s", 1);
+    EXPECT_GT(std::count(one.begin(), one.end(), '\n'), 6000);
+    for (unsigned parts : {2u, 3u, 7u, 64u}) EXPECT_EQ(bind_detail::render_bind(big, "s", parts), one) << parts;
+}
