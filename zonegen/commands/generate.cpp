@@ -189,6 +189,14 @@ GenerateReport generate(const GenerateOptions& opt) {
     std::string rendered = render_bind(zone, source);
 
     GenerateReport report;
+    struct Built {
+        InventoryFile file;
+        Zone zone;
+    };
+    auto hand_over = [&] {
+        report.built = std::make_shared<const Built>(Built{std::move(file), std::move(zone)});
+        return std::move(report);
+    };
     // The file is compared whole: it is what zonegen writes for these records, so a file
     // that differs in anything else (an edit by hand, another source) is rewritten too.
     const bool same = old_text && *old_text == rendered;
@@ -206,17 +214,17 @@ GenerateReport generate(const GenerateOptions& opt) {
 
     if (to_stdout) {
         report.stdout_text = std::move(rendered);
-        return report;
+        return hand_over();
     }
     if (same) {
         remove_orphaned_temporaries(path);
         report.notes.push_back("zonegen: " + path + " unchanged (serial " + std::to_string(serial) + ")");
-        return report;
+        return hand_over();
     }
     if (auto err = write_file_atomically(path, rendered)) return fail(Exit::Usage, {*err});
     report.notes.push_back("zonegen: wrote " + path + " (serial " + std::to_string(serial) + ", " +
                            std::to_string(zone.record_count()) + " records)");
-    return report;
+    return hand_over();
 }
 
 }  // namespace zonegen
