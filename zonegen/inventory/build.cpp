@@ -14,7 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
+#include <cstddef>
 
 #include "zonegen/core/parallel.hpp"
 
@@ -80,10 +80,9 @@ std::vector<std::uint32_t> sites_in_order(const Inventory& inv, unsigned threads
     std::vector<Handle> h(n);
     for (std::uint32_t i = 0; i < n; ++i) {
         const std::string& label = inv.sites[i].label;
-        unsigned char bytes[16] = {};
-        std::memcpy(bytes, label.data(), std::min<std::size_t>(label.size(), 16));
         h[i] = {{0, 0}, i};
-        for (int k = 0; k < 16; ++k) h[i].head[k / 8] |= std::uint64_t{bytes[k]} << (8 * (7 - k % 8));
+        for (std::size_t k = 0; k < 16 && k < label.size(); ++k)
+            h[i].head[k / 8] |= std::uint64_t{static_cast<unsigned char>(label[k])} << (8 * (7 - k % 8));
     }
     auto less = [&inv](const Handle& x, const Handle& y) {
         if (x.head[0] != y.head[0]) return x.head[0] < y.head[0];
@@ -91,8 +90,8 @@ std::vector<std::uint32_t> sites_in_order(const Inventory& inv, unsigned threads
         return inv.sites[x.site].label < inv.sites[y.site].label;
     };
     const unsigned parts = part_count(n, threads, 50'000);
-    std::vector<std::size_t> cut(parts + 1);
-    for (unsigned p = 0; p <= parts; ++p) cut[p] = n * p / parts;
+    std::vector<std::ptrdiff_t> cut(parts + 1);
+    for (unsigned p = 0; p <= parts; ++p) cut[p] = static_cast<std::ptrdiff_t>(n * p / parts);
     run_parts(parts, [&](unsigned p) { std::sort(h.begin() + cut[p], h.begin() + cut[p + 1], less); });
     for (unsigned p = 1; p < parts; ++p)
         std::inplace_merge(h.begin(), h.begin() + cut[p], h.begin() + cut[p + 1], less);
