@@ -445,3 +445,20 @@ TEST(ZoneLoader, ReadsTheSameRecordsAsLdns) {
         EXPECT_TRUE(mine == ldns_records(path)) << path;
     }
 }
+
+TEST(ZoneLoader, TheSameOwnerTextUnderAnotherOriginIsAnotherName) {
+    // The loader reuses the owner of the line before when the text repeats; a $ORIGIN in
+    // between makes the same text another name (RFC 1035 §5.1).
+    Zone z = load_ok(
+        "$ORIGIN t.\n$TTL 60\n@ SOA ns1 hostmaster 1 3600 600 1209600 300\n"
+        "www A 192.0.2.1\n"
+        "www A 192.0.2.2\n"
+        "$ORIGIN sub.t.\n"
+        "www A 192.0.2.3\n");
+    const RRset* top = rrset(z, "www.t", RRType::A);
+    const RRset* sub = rrset(z, "www.sub.t", RRType::A);
+    ASSERT_NE(top, nullptr);
+    ASSERT_NE(sub, nullptr);
+    EXPECT_EQ(top->rdata, (std::vector<Rdata>{a4(192, 0, 2, 1), a4(192, 0, 2, 2)}));
+    EXPECT_EQ(sub->rdata, (std::vector<Rdata>{a4(192, 0, 2, 3)}));
+}
