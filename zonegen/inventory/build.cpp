@@ -100,40 +100,44 @@ std::vector<std::uint32_t> sites_in_order(const Inventory& inv, unsigned threads
     return order;
 }
 
-// A host's node: its A RRset, then its AAAA RRset (by type number), each in canonical order.
+// Records of one type in canonical order (RFC 4034 §6.3), duplicates dropped (RFC 2181 §5):
+// sorted where they will stay, with no copy on the side (a large inventory's build is
+// mostly allocation).
+template <class T, class Less>
+void sort_unique(std::vector<Rdata>& rdata, Less less) {
+    auto by = [&less](const Rdata& a, const Rdata& b) { return less(std::get<T>(a), std::get<T>(b)); };
+    std::sort(rdata.begin(), rdata.end(), by);
+    rdata.erase(std::unique(rdata.begin(), rdata.end()), rdata.end());
+}
+
+// A host's node: its A RRset, then its AAAA RRset (by type number).
 Node host_node(const Smarthost& host, std::uint32_t ttl) {
     Node node{host.name, {}};
     node.rrsets.reserve((host.addresses.ipv4.empty() ? 0 : 1) + (host.addresses.ipv6.empty() ? 0 : 1));
-    auto add = [&](RRType type, const auto& addrs) {
+    auto add = [&]<class T>(RRType type, const std::vector<T>& addrs) {
         if (addrs.empty()) return;
-        auto sorted = addrs;
-        std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.addr < b.addr; });
-        sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-        RRset set{type, ttl, {}};
-        set.rdata.reserve(sorted.size());
-        for (const auto& a : sorted) set.rdata.emplace_back(a);
-        node.rrsets.push_back(std::move(set));
+        RRset& set = node.rrsets.emplace_back(RRset{type, ttl, {}});
+        set.rdata.reserve(addrs.size());
+        for (const T& a : addrs) set.rdata.emplace_back(a);
+        if (addrs.size() > 1) sort_unique<T>(set.rdata, [](const T& a, const T& b) { return a.addr < b.addr; });
     };
     add(RRType::A, host.addresses.ipv4);
     add(RRType::AAAA, host.addresses.ipv6);
     return node;
 }
 
-// A site's node: one MX RRset in canonical order (preference, then the exchange's wire
-// octets: RFC 4034 §6.3), duplicates dropped (RFC 2181 §5).
+// A site's node: one MX RRset, by preference, then the exchange's wire octets.
 Node site_node(const Inventory& inv, const Site& site) {
-    std::vector<Mx> mx;
-    for_each_mx(inv, site, [&mx](Mx r) { mx.push_back(std::move(r)); });
-    std::sort(mx.begin(), mx.end(), [](const Mx& a, const Mx& b) {
+    std::size_t count = site.smarthosts.size();
+    for (const auto& tier : site.fallback) count += tier.hosts.size();
+    Node node{site.name, {}};
+    RRset& set = node.rrsets.emplace_back(RRset{RRType::MX, inv.ttl, {}});
+    set.rdata.reserve(count);
+    for_each_mx(inv, site, [&set](Mx r) { set.rdata.emplace_back(std::move(r)); });
+    sort_unique<Mx>(set.rdata, [](const Mx& a, const Mx& b) {
         if (a.preference != b.preference) return a.preference < b.preference;
         return a.exchange.wire() < b.exchange.wire();
     });
-    mx.erase(std::unique(mx.begin(), mx.end()), mx.end());
-    RRset set{RRType::MX, inv.ttl, {}};
-    set.rdata.reserve(mx.size());
-    for (Mx& r : mx) set.rdata.emplace_back(std::move(r));
-    Node node{site.name, {}};
-    node.rrsets.push_back(std::move(set));
     return node;
 }
 
