@@ -98,6 +98,34 @@ TEST(ZoneImage, AZoneOfOnlyItsSoaHasAnEmptyBody) {
     EXPECT_EQ(image.record_count(), 1u);
 }
 
+// State directories keep digests across restarts and versions of dnsd (state_dir.hpp):
+// however the image stores its records, the digest of a zone stays what it was. These
+// values were taken with the first encoding (every record with its type, TTL and length).
+TEST(ZoneImage, TheDigestOfAZoneStaysWhatStateDirectoriesKept) {
+    EXPECT_EQ(dnsd::ZoneImage(dnsdtest::smarthost_zone()).digest(), 0x6088FAAF02EEE79Dull);
+    zonegen::ZoneBuilder b(N("t"));
+    b.add(N("t"), 60, zonegen::Soa{N("ns.t"), N("admin.t"), 7, 1, 2, 3, 4});
+    b.add(N("t"), 60, zonegen::Ns{N("ns.t")});
+    b.add(N("t"), 60, zonegen::Ns{N("ns.example")});  // outside the zone: stored whole
+    b.add(N("t"), 70, zonegen::Mx{5, N("t")});
+    b.add(N("s.t"), 300, zonegen::Mx{10, N("m.s.t")});  // one label below its owner
+    b.add(N("s.t"), 300, zonegen::Mx{20, N("m.u.t")});
+    b.add(N("s.t"), 300, zonegen::Mx{30, N("relay.example")});
+    b.add(N("s.t"), 30, zonegen::Txt{{"x", "y z"}});
+    b.add(N("m.s.t"), 300, dnsdtest::v4("192.0.2.1"));
+    b.add(N("m.s.t"), 300, dnsdtest::v4("192.0.2.2"));
+    b.add(N("m.s.t"), 60, dnsdtest::v6("2001:db8::1"));
+    b.add(N("m.u.t"), 300, dnsdtest::v4("192.0.2.3"));
+    const dnsd::ZoneImage image(std::move(b).finish().value());
+    EXPECT_EQ(image.digest(), 0xDE3839D68B06C5ECull);
+    // And an edit's, which writes its records anew.
+    const dnsd::ZoneImage edited = image.edited(9, [](const dnsd::ZoneImage::Record& r, std::uint32_t& ttl) {
+        ttl = r.type() == dnsdtest::kMx ? 15 : ttl;
+        return r.owner() != N("m.u.t").wire();
+    });
+    EXPECT_EQ(edited.digest(), 0x5867FD1919E63BD1ull);
+}
+
 TEST(ZoneImage, AnEditUnderANewSerialIsTheEditMadeAtThatSerial) {
     const dnsd::ZoneImage loaded(dnsdtest::smarthost_zone());
     // An edit that drops a record and changes a TTL, as health edits do.
