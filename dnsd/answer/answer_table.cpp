@@ -167,7 +167,7 @@ private:
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Node* n = nodes_[i];
             const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
-            if (!mx || t_.entries[i].referral != kNone) continue;
+            if (!mx || t_.entries[i].at_cut()) continue;
             const std::uint32_t* targets = targets_of(i, *mx);
             for (std::size_t r = 0; r < mx->rdata.size(); ++r) {
                 const zonegen::Name& target = std::get<zonegen::Mx>(mx->rdata[r]).exchange;
@@ -211,7 +211,7 @@ private:
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Entry& e = t_.entries[i];
             const Node* n = nodes_[i];
-            if (!n || e.referral != kNone) continue;
+            if (!n || e.at_cut()) continue;
             ordered_sets(*n, order);
             for (std::uint32_t k = 0; k < order.size(); ++k) {
                 const zonegen::RRset& set = *order[k];
@@ -224,7 +224,7 @@ private:
                     const std::uint32_t* targets = targets_of(i, set);
                     for (std::size_t r = 0; r < set.rdata.size(); ++r)
                         hosts.push_back(targets[r] == kNone ? HealthModel::kNoType : host_of_[targets[r]]);
-                    health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard, hosts);
+                    health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard(), hosts);
                 } else {
                     health_->set_type(host_of_[i], set.type == RRType::AAAA, type);
                 }
@@ -335,13 +335,12 @@ private:
         if (!part.relocs.empty())
             std::memcpy(t_.relocs.data() + relocs, part.relocs.data(), part.relocs.size() * sizeof(std::uint16_t));
         for (TypeAnswer a : part.types) {
-            for (Blob* b : {&a.answer, &a.additional}) {
-                b->offset += bytes;
-                b->reloc_offset += relocs;
-            }
+            a.offset += bytes;
+            a.reloc_offset += relocs;
             t_.types.push_back(a);
         }
-        for (std::uint32_t i = part.first; i < part.last; ++i) t_.entries[i].first_type += types;
+        for (std::uint32_t i = part.first; i < part.last; ++i)
+            if (!t_.entries[i].at_cut()) t_.entries[i].first_type += types;
         errors_.insert(errors_.end(), part.errors.begin(), part.errors.end());
         part = Part{};  // its memory back before the next part's is copied
     }
@@ -355,9 +354,10 @@ private:
         std::vector<const zonegen::RRset*> order;
         for (std::uint32_t i = first; i < last; ++i) {
             Entry& e = t_.entries[i];
+            if (e.at_cut()) continue;  // not ours: first_type holds the referral
             e.first_type = static_cast<std::uint32_t>(types.size());
             const Node* n = nodes_[i];
-            if (!n || e.referral != kNone) continue;  // empty non-terminal, or not ours
+            if (!n) continue;  // empty non-terminal
             const std::string_view owner = n->owner.wire();
             ordered_sets(*n, order);
             for (const zonegen::RRset* setp : order) {
@@ -365,14 +365,14 @@ private:
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
                 a.managed = is_managed(i, *n, set);
-                w.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
+                w.begin_message(owner, e.wildcard() ? TemplateKind::Wildcard : TemplateKind::Exact);
                 w.begin_section(wire::Section::Answer);
                 const std::uint32_t ttl = served_ttl(i, set);
                 for (const auto& rd : set.rdata) w.add(owner, ttl, rd);
-                a.answer = w.end_section();
+                const Blob answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
                 if (has_targets(set)) add_addresses(w, i, set, seen);
-                a.additional = w.end_section();
+                a.set_sections(answer, w.end_section_after(answer));
                 if (w.too_big())
                     errors.push_back({{},
                                       "zone " + zones_[e.zone].origin().text() + ": the " +

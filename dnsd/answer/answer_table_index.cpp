@@ -86,8 +86,8 @@ private:
     std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node, std::uint32_t referral) {
         const std::uint32_t i = t_.append(bytes_of(name), name.size());
         t_.entries[i].zone = zone;
-        t_.entries[i].wildcard = is_wildcard(name);
-        t_.entries[i].referral = referral;
+        if (is_wildcard(name)) t_.entries[i].flags |= Entry::kWildcard;
+        t_.entries[i].set_referral(referral);
         nodes_.push_back(node);
         return i;
     }
@@ -140,7 +140,7 @@ private:
                 if (referral == kNone && node.find(RRType::NS) && !(node.owner == origin)) {
                     referral = static_cast<std::uint32_t>(cuts_.size());
                     cuts_.push_back(i);
-                    t_.entries[i].referral = referral;
+                    t_.entries[i].set_referral(referral);
                 }
                 chain.push_back({i, referral, owner.size()});
             }
@@ -160,8 +160,8 @@ private:
                 if (z == kNone) break;
                 const std::uint32_t i = t_.insert(bytes_of(name), name.size());
                 t_.entries[i].zone = z;
-                t_.entries[i].wildcard = is_wildcard(name);
-                t_.entries[i].referral = referral_above(name, z);
+                if (is_wildcard(name)) t_.entries[i].flags |= Entry::kWildcard;
+                t_.entries[i].set_referral(referral_above(name, z));
                 nodes_.push_back(nullptr);
             }
         }
@@ -175,7 +175,7 @@ private:
         for (std::string_view s = name; s.size() > apex.size(); s = parent_of(s)) {
             const std::uint32_t a = t_.entry_index(s);
             if (a == kNone) continue;
-            const std::uint32_t r = t_.entries[a].referral;
+            const std::uint32_t r = t_.entries[a].referral();
             if (r != kNone && cuts_[r] == a) top = r;
         }
         return top;
