@@ -116,7 +116,9 @@ TEST(ZoneImage, TheDigestOfAZoneStaysWhatStateDirectoriesKept) {
     b.add(N("m.s.t"), 300, dnsdtest::v4("192.0.2.2"));
     b.add(N("m.s.t"), 60, dnsdtest::v6("2001:db8::1"));
     b.add(N("m.u.t"), 300, dnsdtest::v4("192.0.2.3"));
-    const dnsd::ZoneImage image(std::move(b).finish().value());
+    const zonegen::Zone zone = std::move(b).finish().value();
+    const dnsd::ZoneImage image(zone);
+    EXPECT_TRUE(from_image(image) == from_zone(zone));  // each kind of stored name read back
     EXPECT_EQ(image.digest(), 0xDE3839D68B06C5ECull);
     // And an edit's, which writes its records anew.
     const dnsd::ZoneImage edited = image.edited(9, [](const dnsd::ZoneImage::Record& r, std::uint32_t& ttl) {
