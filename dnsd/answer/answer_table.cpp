@@ -263,7 +263,8 @@ private:
         std::vector<std::uint32_t> seen;
         for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
             const std::uint32_t cut = cuts_[index];
-            const std::string_view name = t_.entry_name(cut);
+            AnswerTable::Impl::NameBuffer buffer;
+            const std::string_view name = t_.entry_name(cut, buffer);
             const auto* ns = nodes_[cut]->find(RRType::NS);
             w_.begin_message(name, TemplateKind::Suffix);
             w_.begin_section(wire::Section::Authority);

@@ -13,9 +13,11 @@
 // (the whole question) are never listed and stay put.
 #pragma once
 
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -113,11 +115,11 @@ struct Entry {
     static constexpr std::uint8_t kWildcard = 1;  // owner is "*.<parent>": answers carry relocations
     static constexpr std::uint8_t kAtCut = 2;     // at or below a delegation: first_type is the referral
 
-    std::uint32_t name_offset = 0;  // into Impl::names: the lower-cased wire form
+    std::uint32_t name_offset = 0;  // into Impl::names: the labels under the zone's origin (EntryName)
     std::uint32_t first_type = 0;   // into Impl::types; with kAtCut, into Impl::referrals
     std::uint32_t zone = 0;         // into Impl::zone_answers (and images)
     std::uint16_t type_count = 0;
-    std::uint8_t name_length = 0;
+    std::uint8_t name_length = 0;  // of the whole name, the origin included
     std::uint8_t flags = 0;
 
     bool wildcard() const noexcept { return (flags & kWildcard) != 0; }
@@ -173,19 +175,29 @@ struct AnswerTable::Impl {
     TableVector<TypeAnswer> types;
     TableVector<std::uint8_t> bytes;    // every Blob's records
     TableVector<std::uint16_t> relocs;  // every Blob's relocation positions
-    TableVector<std::uint8_t> names;    // every Entry's name
+    // Every Entry's name: its labels under its zone's origin, lower-cased wire form; each
+    // origin once, at origins[zone] (EntryName). A million-site zone's names are a third of
+    // the size with the origin stored once rather than four million times.
+    TableVector<std::uint8_t> names;
+    struct Origin {
+        std::uint32_t offset = 0;  // into names
+        std::uint32_t length = 0;
+    };
+    std::vector<Origin> origins;  // parallel to the zones
 
     // Entries by lower-cased wire name.
     zonegen::WireIndex index;
 
     // name: lower-cased uncompressed wire form. nullptr if the name is not in any zone.
     const Entry* find(const std::uint8_t* name, std::size_t length) const noexcept;
-    // Compile time only. append(): a new entry for a name the caller knows to be new, not
-    // yet indexed; index_all(): every entry indexed at once (the bulk of a zone's names,
-    // threads side by side); insert(): the entry for name once indexed, added if new.
-    std::uint32_t append(const std::uint8_t* name, std::size_t length);
+    // Compile time only. add_origin(): zone's origin (zones in order, before their names);
+    // append(): a new entry for a name of zone the caller knows to be new, not yet indexed;
+    // index_all(): every entry indexed at once (the bulk of a zone's names, threads side by
+    // side); insert(): the entry for name (of zone) once indexed, added if new.
+    void add_origin(std::string_view origin);
+    std::uint32_t append(std::string_view name, std::uint32_t zone);
     void index_all(unsigned threads);
-    std::uint32_t insert(const std::uint8_t* name, std::size_t length);
+    std::uint32_t insert(std::string_view name, std::uint32_t zone);
     // Compile time only: every name the zones make exist, in canonical order (RFC 4034
     // §6.1): the owners and the empty non-terminals (RFC 8020), as entries with their zone
     // and the topmost zone cut at or above them (RFC 1034 §4.2.1), indexed on threads;
@@ -196,19 +208,78 @@ struct AnswerTable::Impl {
         std::vector<std::uint32_t> cuts;          // referral -> its cut's entry
     };
     Names add_names(const std::vector<zonegen::Zone>& zones, unsigned threads);
-    // The entry of a lower-cased wire name, or kNone; and an entry's name.
+    // The entry of a lower-cased wire name, or kNone; and an entry's name, written out
+    // whole into out.
     std::uint32_t entry_index(std::string_view name) const noexcept;
-    std::string_view entry_name(std::uint32_t i) const noexcept;
-
-    const std::uint8_t* name_of(const Entry& e) const noexcept { return names.data() + e.name_offset; }
+    using NameBuffer = std::array<char, 255>;
+    std::string_view entry_name(std::uint32_t i, NameBuffer& out) const noexcept;
 
 private:
-    auto entry_name() const noexcept {
-        return [this](std::uint32_t i) {
-            const Entry& e = entries[i];
-            return std::string_view(reinterpret_cast<const char*>(name_of(e)), e.name_length);
-        };
+    auto entry_name() const noexcept;
+};
+
+// Whether n bytes at a and b are the same, inline: names are short, and a call to memcmp
+// costs more than comparing them (two per lookup: the labels, then the origin). Words of 8
+// bytes, two at a time and XORed (fewer branches), the last ones overlapping those before;
+// never past a + n or b + n.
+[[gnu::always_inline]] inline bool same_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) noexcept {
+    auto word = [](const std::uint8_t* p) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        return w;
+    };
+    auto half = [](const std::uint8_t* p) {
+        std::uint32_t w;
+        std::memcpy(&w, p, 4);
+        return w;
+    };
+    auto two = [&word](const std::uint8_t* x, const std::uint8_t* y, std::size_t second) {
+        return ((word(x) ^ word(y)) | (word(x + second) ^ word(y + second))) == 0;
+    };
+    if (n >= 16) {
+        for (std::size_t i = 0; i + 16 < n; i += 16)
+            if (!two(a + i, b + i, 8)) return false;
+        return two(a + n - 16, b + n - 16, 8);
+    }
+    if (n >= 8) return two(a, b, n - 8);
+    if (n >= 4) return ((half(a) ^ half(b)) | (half(a + n - 4) ^ half(b + n - 4))) == 0;
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+// An entry's name as the index reads it (zonegen/core/wire_index.hpp): the labels under the
+// origin, then the origin. Compared in place, in two pieces; hashed (compile time only)
+// written out whole, so that the hash is the one a query's name gets.
+struct EntryName {
+    const AnswerTable::Impl* t;
+    std::uint32_t i;
+
+    std::string_view write(AnswerTable::Impl::NameBuffer& out) const noexcept {
+        const Entry& e = t->entries[i];
+        const AnswerTable::Impl::Origin& o = t->origins[e.zone];
+        const std::size_t head = e.name_length - o.length;
+        std::memcpy(out.data(), t->names.data() + e.name_offset, head);
+        std::memcpy(out.data() + head, t->names.data() + o.offset, o.length);
+        return {out.data(), e.name_length};
+    }
+    friend bool operator==(const EntryName& n, std::string_view name) noexcept {
+        const Entry& e = n.t->entries[n.i];
+        if (e.name_length != name.size()) return false;
+        const AnswerTable::Impl::Origin& o = n.t->origins[e.zone];
+        const std::size_t head = e.name_length - o.length;
+        const auto* q = reinterpret_cast<const std::uint8_t*>(name.data());
+        return same_bytes(n.t->names.data() + e.name_offset, q, head) &&
+               same_bytes(n.t->names.data() + o.offset, q + head, o.length);
     }
 };
+
+inline std::uint64_t hash_name(const EntryName& n) noexcept {
+    AnswerTable::Impl::NameBuffer buffer;
+    const std::string_view w = n.write(buffer);
+    return zonegen::hash_wire(w.data(), w.size());
+}
+
+inline auto AnswerTable::Impl::entry_name() const noexcept {
+    return [this](std::uint32_t i) { return EntryName{this, i}; };
+}
 
 }  // namespace dnsd
