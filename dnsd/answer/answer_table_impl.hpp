@@ -52,32 +52,31 @@ struct Blob {
 struct TypeAnswer {
     std::uint32_t offset = 0;        // the answer's bytes; the additional section's follow
     std::uint32_t reloc_offset = 0;  // the answer's relocations; the additional section's follow
-    std::uint16_t answer_length = 0, additional_length = 0;
-    std::uint16_t answer_relocs = 0, additional_relocs = 0;
-    std::uint16_t answer_records = 0, additional_records = 0;
+    // Of both sections (one template message holds them: at most 65535 octets), so that
+    // sections() is a copy; the additional section's share of them, taken off when it is
+    // dropped, follows.
+    std::uint16_t length = 0, reloc_count = 0;
+    std::uint16_t answer_records = 0;
+    std::uint16_t additional_length = 0, additional_relocs = 0, additional_records = 0;
     std::uint16_t type = 0;
     // Health may serve this RRset otherwise (health_model.hpp): look in the version's
     // overrides first. Never set when health is off.
     bool managed = false;
 
     // The answer section followed by the additional section, as one Blob (records: the
-    // answer's). Dropping the additional section is taking additional_length,
-    // additional_relocs and additional_records off.
-    Blob sections() const noexcept {
-        return {offset, std::uint32_t{answer_length} + additional_length, reloc_offset,
-                static_cast<std::uint16_t>(answer_relocs + additional_relocs), answer_records};
-    }
+    // answer's).
+    Blob sections() const noexcept { return {offset, length, reloc_offset, reloc_count, answer_records}; }
     // The two sections as SectionWriter::end_section() and end_section_after(answer) wrote them.
     void set_sections(const Blob& answer, const Blob& additional) noexcept {
         assert(additional.offset == answer.offset + answer.length &&
                additional.reloc_offset == answer.reloc_offset + answer.reloc_count);
         offset = answer.offset;
         reloc_offset = answer.reloc_offset;
-        answer_length = static_cast<std::uint16_t>(answer.length);
-        additional_length = static_cast<std::uint16_t>(additional.length);
-        answer_relocs = answer.reloc_count;
-        additional_relocs = additional.reloc_count;
+        length = static_cast<std::uint16_t>(answer.length + additional.length);
+        reloc_count = static_cast<std::uint16_t>(answer.reloc_count + additional.reloc_count);
         answer_records = answer.records;
+        additional_length = static_cast<std::uint16_t>(additional.length);
+        additional_relocs = additional.reloc_count;
         additional_records = additional.records;
     }
 };

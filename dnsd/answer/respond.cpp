@@ -25,12 +25,12 @@ struct Plan {
     std::uint8_t rcode = wire::rcode::kNoError;  // 12 bits: the upper 8 go to the OPT
     bool aa = false;
     // Empty (no records, no bytes) where the response has none. An RRset's answer carries
-    // its additional section joined (TypeAnswer::sections()): joined_* say how much of it
-    // that is, to drop first when space is short; additional is a referral's glue.
+    // its additional section joined (TypeAnswer::sections()), and joined says how much of
+    // it that is, to drop first when space is short; additional is a referral's glue.
     Blob answer;
     Blob authority;
     Blob additional;
-    std::uint16_t joined_length = 0, joined_relocs = 0, joined_records = 0;
+    const TypeAnswer* joined = nullptr;
     // Where the bytes are when not in the compiled table (a version's overrides): answer
     // and additional from an override chunk, authority from new negative answers.
     const OverrideChunk* chunk = nullptr;
@@ -90,9 +90,7 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
     }
     p.aa = true;
     p.answer = hit->sections();
-    p.joined_length = hit->additional_length;
-    p.joined_relocs = hit->additional_relocs;
-    p.joined_records = hit->additional_records;
+    p.joined = hit;
     p.delta = delta;
 }
 
@@ -244,15 +242,17 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
     auto total = [&] { return fixed + p.answer.length + p.authority.length + p.additional.length; };
     // RFC 2181 §9: additional data may be left out without TC; referral glue may not.
     if (total() > limit && !p.additional_required) {
-        p.answer.length -= p.joined_length;
-        p.answer.reloc_count = static_cast<std::uint16_t>(p.answer.reloc_count - p.joined_relocs);
-        p.joined_records = 0;
+        if (p.joined) {
+            p.answer.length -= p.joined->additional_length;
+            p.answer.reloc_count = static_cast<std::uint16_t>(p.answer.reloc_count - p.joined->additional_relocs);
+            p.joined = nullptr;
+        }
         p.additional = {};
     }
     if (total() > limit) {
         tc = true;  // RFC 1035 §4.2.1: the client retries over TCP
         p.answer = p.authority = p.additional = {};
-        p.joined_records = 0;
+        p.joined = nullptr;
     }
 
     Writer w(out, limit);
@@ -264,7 +264,8 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
               .qdcount = static_cast<std::uint16_t>(q.has_question ? 1 : 0),
               .ancount = p.answer.records,
               .nscount = p.authority.records,
-              .arcount = static_cast<std::uint16_t>(p.joined_records + p.additional.records + (opt ? 1 : 0))});
+              .arcount = static_cast<std::uint16_t>((p.joined ? p.joined->additional_records : 0) +
+                                                    p.additional.records + (opt ? 1 : 0))});
     w.bytes(query.subspan(kHeaderSize, question));
     const BlobSource compiled{t.t.bytes.data(), t.t.relocs.data()};
     const BlobSource body = p.chunk ? BlobSource{p.chunk->bytes.data(), p.chunk->relocs.data()} : compiled;
