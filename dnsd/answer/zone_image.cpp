@@ -19,6 +19,22 @@ std::uint32_t get16(std::string_view s, std::size_t at) {
     return (std::uint32_t{static_cast<unsigned char>(s[at])} << 8) | static_cast<unsigned char>(s[at + 1]);
 }
 
+// The octet after the owner: the type (kLongType: it follows in 16 bits), with kUsualTtl
+// set when the TTL is the SOA's (else it follows in 32 bits).
+constexpr unsigned char kLongType = 0x7F;
+constexpr unsigned char kUsualTtl = 0x80;
+
+// The type whose octet is at offset; returns the offset after the type.
+std::size_t read_type(std::string_view b, std::size_t offset, std::uint16_t& type) {
+    const auto code = static_cast<unsigned char>(b[offset] & ~kUsualTtl);
+    if (code != kLongType) {
+        type = code;
+        return offset + 1;
+    }
+    type = static_cast<std::uint16_t>(get16(b, offset + 1));
+    return offset + 3;
+}
+
 // Whether a record starting with this octet names its owner.
 bool names_owner(char mark) {
     const auto m = static_cast<unsigned char>(mark);
@@ -125,7 +141,12 @@ void ZoneImage::put_header(std::string& b, bool new_owner, std::string_view owne
     } else {
         b += static_cast<char>(kSameOwner);
     }
-    zonegen::append16(b, type);
+    // One octet for both when they are the usual ones: a type below 127, the SOA's TTL.
+    const bool usual_ttl = ttl == soa_ttl_;
+    const auto code = static_cast<unsigned char>(type < kLongType ? type : kLongType);
+    b += static_cast<char>(code | (usual_ttl ? kUsualTtl : 0));
+    if (code == kLongType) zonegen::append16(b, type);
+    if (usual_ttl) return;
     zonegen::append16(b, static_cast<std::uint16_t>(ttl >> 16));
     zonegen::append16(b, static_cast<std::uint16_t>(ttl & 0xffff));
 }
@@ -187,9 +208,14 @@ bool ZoneImage::next(std::size_t& offset, Record& r) const {
             r.owner_length_ = prefix + origin.size();
             offset += prefix;
         }
-        r.type_ = static_cast<std::uint16_t>(get16(b, offset));
-        r.ttl_ = (get16(b, offset + 2) << 16) | get16(b, offset + 4);
-        offset += 6;
+        const bool usual_ttl = (static_cast<unsigned char>(b[offset]) & kUsualTtl) != 0;
+        offset = read_type(b, offset, r.type_);
+        if (usual_ttl) {
+            r.ttl_ = soa_ttl_;
+        } else {
+            r.ttl_ = (get16(b, offset) << 16) | get16(b, offset + 2);
+            offset += 4;
+        }
     }
     std::size_t length;
     if (implicit_length(r.type_)) {
@@ -310,8 +336,8 @@ std::size_t ZoneImage::skip(std::size_t offset, std::uint16_t& type) const {
         offset += 1;
     } else {
         offset += mark == kSameOwner ? 1 : mark;  // the owner: 1 + its length, or the one octet 0
-        type = static_cast<std::uint16_t>(get16(b, offset));
-        offset += 6;
+        const bool usual_ttl = (static_cast<unsigned char>(b[offset]) & kUsualTtl) != 0;
+        offset = read_type(b, offset, type) + (usual_ttl ? 0 : 4);
     }
     if (implicit_length(type)) return offset + implicit_rdata_length(type, b.substr(offset));
     return offset + 2 + get16(b, offset);
@@ -319,7 +345,9 @@ std::size_t ZoneImage::skip(std::size_t offset, std::uint16_t& type) const {
 
 ZoneImage::Differing ZoneImage::differing(const ZoneImage& a, const ZoneImage& b) {
     const std::string_view x = a.body(), y = b.body();
-    if (a.body_ == b.body_ || x == y) return {x.size(), x.size(), y.size()};
+    if (a.body_ == b.body_ || (x == y && a.soa_ttl_ == b.soa_ttl_)) return {x.size(), x.size(), y.size()};
+    // The same bytes mean other TTLs under another SOA TTL (see Body): all differ.
+    if (a.soa_ttl_ != b.soa_ttl_) return {0, x.size(), y.size()};
     // The common head: the records wholly inside the bytes both start with (their
     // boundaries are the same in both), back to the last that names its owner in both.
     const std::size_t same = static_cast<std::size_t>(std::mismatch(x.begin(), x.end(), y.begin(), y.end()).first -

@@ -106,9 +106,11 @@ private:
     std::uint32_t soa_ttl_ = 0;
     std::size_t count_ = 0;
     // Per record: its owner as 1 + the length of the owner's labels under the origin and
-    // those labels, then type (16 bits) and TTL (32); or 0, "the previous record's owner",
-    // then type and TTL; or 2, "the previous record's owner, type and TTL" (an RRset's
-    // second record on: no owner is one octet long under its origin). Then the stored
+    // those labels, then type and TTL; or 0, "the previous record's owner", then type and
+    // TTL; or 2, "the previous record's owner, type and TTL" (an RRset's second record on:
+    // no owner is one octet long under its origin). Type and TTL: one octet, the type if
+    // below 127 (else 127 and the type in 16 bits) with the top bit set when the TTL is the
+    // SOA's (else the TTL follows in 32 bits). Then the stored
     // RDATA's length (16) unless its type tells it (A, AAAA, NS, MX), and the RDATA,
     // big-endian. In NS and MX RDATA a name is stored as in put_name(); other RDATA is the
     // canonical wire form. A record is read with the records before it back to the last

@@ -260,3 +260,27 @@ TEST(ZoneImage, DifferingFindsTheFewRecordsTwoVersionsDoNotShare) {
     check_differing(base, dnsd::ZoneImage(small_zone(60, "192.0.2.1")));
     check_differing(dnsd::ZoneImage(small_zone(60, "192.0.2.1")), dnsd::ZoneImage(small_zone(61, "192.0.2.1")));
 }
+
+// A record whose TTL is the SOA's stores none (zone_image.hpp): under another SOA TTL the
+// same bytes are other records, so two such versions share none of them.
+TEST(ZoneImage, DifferingSharesNothingUnderAnotherSoaTtl) {
+    auto zone = [](std::uint32_t soa_ttl) {
+        zonegen::ZoneBuilder b(N("t"));
+        b.add(N("t"), soa_ttl, zonegen::Soa{N("ns.t"), N("admin.t"), 7, 1, 2, 3, 4});
+        b.add(N("ns.t"), 60, dnsdtest::v4("192.0.2.1"));
+        b.add(N("a.t"), 60, dnsdtest::v4("192.0.2.2"));
+        return std::move(b).finish().value();
+    };
+    const dnsd::ZoneImage a(zone(60)), b(zone(61));
+    EXPECT_FALSE(a == b);
+    std::vector<Flat> records = from_image(a);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].ttl, 60u);
+    EXPECT_EQ(from_image(b)[0].ttl, 60u);
+    const dnsd::ZoneImage::Differing d = dnsd::ZoneImage::differing(a, b);
+    EXPECT_EQ(d.begin, 0u);
+    dnsd::ZoneImage::Record r;
+    std::size_t offset = 0, count = 0;
+    while (offset < d.a_end && a.next(offset, r)) ++count;
+    EXPECT_EQ(count, 2u);
+}
