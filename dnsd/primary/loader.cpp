@@ -66,7 +66,8 @@ void note_health(const zonegen::Inventory& inv, LoadedTable& out) {
 // The zone an inventory describes, with the serial policy (zonegen/core/serial.hpp): the
 // existing version is the zone being served; "the same records" compares with the zone as
 // it was loaded, before health or --state-dir edited what is served.
-zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out) {
+zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out,
+                                            Retirer* early) {
     auto file = zonegen::load_inventory(path);
     if (!file.inventory) return file.errors;
     // The text is done with (the inventory holds copies); the inventory goes to the
@@ -81,6 +82,7 @@ zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const Answe
     const zonegen::SerialPolicy policy{inv.serial, served ? std::optional(served->serial()) : std::nullopt};
     auto built = zonegen::build_zone(inv, policy.first_try());
     if (!built) return built.errors();
+    if (early) early->retire(std::move(out.inventory));  // inv is gone from here on
     Loaded l{std::move(built).value(), path, std::nullopt};
     // The image is the table's too (AnswerTable::compile): made once, digested once.
     if (loaded) l.image.emplace(l.zone);
@@ -104,7 +106,7 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
 }
 
 zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current,
-                                        const LoadOptions& options) {
+                                        const LoadOptions& options, Retirer* early) {
     LoadedTable out;
     std::vector<Diagnostic> errors;
     std::vector<Loaded> loaded;
@@ -116,7 +118,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
             add_errors(errors, zone.errors());
     }
     if (!sources.inventory.empty()) {
-        auto zone = zone_from_inventory(sources.inventory, current, out);
+        auto zone = zone_from_inventory(sources.inventory, current, out, early);
         if (zone)
             loaded.push_back(std::move(zone).value());
         else
