@@ -89,6 +89,10 @@ private:
             if (!seen.emplace(zone.origin().wire(), z).second)
                 errors_.push_back({{}, "zone " + zone.origin().text() + " is listed more than once"});
         }
+        if (zones_.size() > Entry::kMaxZones)
+            errors_.push_back({{},
+                               std::to_string(zones_.size()) + " zones: one table serves at most " +
+                                   std::to_string(Entry::kMaxZones)});
     }
 
     static bool has_targets(const zonegen::RRset& set) { return set.type == RRType::MX || set.type == RRType::NS; }
@@ -381,7 +385,7 @@ private:
                                           " do not fit in a DNS message"});
                 types.push_back(a);
             }
-            e.type_count = static_cast<std::uint16_t>(types.size() - e.first_type);
+            e.set_type_count(types.size() - e.first_type);
         }
     }
 

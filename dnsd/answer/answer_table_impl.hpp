@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "dnsd/answer/answer_table.hpp"
@@ -108,21 +109,28 @@ inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max()
 
 // One name that exists in a served zone: an owner of records or an empty non-terminal
 // (RFC 8020). Its TypeAnswers are contiguous: the SOA first, then by type number; the
-// first one is the answer to ANY. 16 bytes: a name at or below a delegation has no
-// TypeAnswers of its own, so the same field holds its referral.
+// first one is the answer to ANY. 12 bytes (a million-site zone has 3.5 million): a name
+// at or below a delegation has no TypeAnswers of its own, so the same field holds its
+// referral; a name has at most one RRset per type a Zone holds, so their count fits in six
+// bits beside two flags; and a table serves at most 65535 zones.
 struct Entry {
-    static constexpr std::uint8_t kWildcard = 1;  // owner is "*.<parent>": answers carry relocations
-    static constexpr std::uint8_t kAtCut = 2;     // at or below a delegation: first_type is the referral
+    static constexpr std::uint8_t kWildcard = 0x40;   // owner is "*.<parent>": answers carry relocations
+    static constexpr std::uint8_t kAtCut = 0x80;      // at or below a delegation: first_type is the referral
+    static constexpr std::uint8_t kTypeCount = 0x3F;  // the rest: the count of TypeAnswers
+    static constexpr std::size_t kMaxZones = 0xFFFF;
 
     std::uint32_t name_offset = 0;  // into Impl::names: the labels under the zone's origin (EntryName)
     std::uint32_t first_type = 0;   // into Impl::types; with kAtCut, into Impl::referrals
-    std::uint32_t zone = 0;         // into Impl::zone_answers (and images)
-    std::uint16_t type_count = 0;
-    std::uint8_t name_length = 0;  // of the whole name, the origin included
+    std::uint16_t zone = 0;         // into Impl::zone_answers (and images)
+    std::uint8_t name_length = 0;   // of the whole name, the origin included
     std::uint8_t flags = 0;
 
     bool wildcard() const noexcept { return (flags & kWildcard) != 0; }
     bool at_cut() const noexcept { return (flags & kAtCut) != 0; }
+    std::uint32_t type_count() const noexcept { return flags & kTypeCount; }
+    void set_type_count(std::size_t n) noexcept {
+        flags = static_cast<std::uint8_t>((flags & ~kTypeCount) | (n & kTypeCount));
+    }
     // The referral of the topmost cut at or above the name (RFC 1034 §4.2.1), or kNone.
     std::uint32_t referral() const noexcept { return at_cut() ? first_type : kNone; }
     void set_referral(std::uint32_t r) noexcept {
@@ -130,7 +138,8 @@ struct Entry {
         first_type = r == kNone ? 0 : r;
     }
 };
-static_assert(sizeof(Entry) == 16);
+static_assert(std::variant_size_v<zonegen::Rdata> + 1 <= Entry::kTypeCount);
+static_assert(sizeof(Entry) == 12);
 
 // The answers a table version serves instead of the compiled ones, for a run of kChunk
 // TypeAnswers (health_answers.cpp): a state change rebuilds only the chunks it touches,

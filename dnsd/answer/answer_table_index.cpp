@@ -35,7 +35,7 @@ std::uint32_t AnswerTable::Impl::append(std::string_view name, std::uint32_t zon
     Entry e;
     e.name_offset = static_cast<std::uint32_t>(names.size());
     e.name_length = static_cast<std::uint8_t>(name.size());
-    e.zone = zone;
+    e.zone = static_cast<std::uint16_t>(zone);  // the compiler allows no more (Entry::kMaxZones)
     // The name ends in the origin (it is of the zone): only the labels under it are kept.
     names.insert(names.end(), name.begin(), name.end() - origins[zone].length);
     entries.push_back(e);

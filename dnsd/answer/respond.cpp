@@ -69,7 +69,7 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
              Plan& p) noexcept {
     const AnswerTable::Impl& t = tables.t;
     const TypeAnswer* first = t.types.data() + e.first_type;
-    const TypeAnswer* last = first + e.type_count;
+    const TypeAnswer* last = first + e.type_count();
     // RFC 8482 §4.2: ANY gets one RRset, the first of the name (see Entry).
     const TypeAnswer* hit = qtype == wire::type::kAny
                                 ? (first != last ? first : nullptr)

@@ -128,7 +128,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     // RFC 1034 §4.3.5: a secondary compares serials only, so every new version of a zone
     // needs a greater one. A change under the same serial would never reach the
     // secondaries; it is refused like a lower serial, and the zone served stays.
-    for (const Loaded& l : loaded) {
+    for (Loaded& l : loaded) {
         const ZoneImage* served = options.renumber ? nullptr : find_zone(current, l.zone.origin());
         if (!served || zonegen::serial_gt(l.zone.serial(), served->serial())) continue;
         const std::string zone = "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial());
@@ -136,7 +136,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
             errors.push_back({{l.file, 0, 0, {}},
                               zone + " is not greater than the served serial " + std::to_string(served->serial()) +
                                   " (RFC 1982)"});
-        else if (!((l.image ? *l.image : ZoneImage(l.zone)) == *served))
+        else if (!((l.image ? *l.image : l.image.emplace(l.zone)) == *served))  // kept for compile()
             errors.push_back({{l.file, 0, 0, {}},
                               zone + ": the records changed but the serial did not; raise it, or secondaries "
                                      "keep the old records"});

@@ -84,7 +84,7 @@ TEST(AnswerTable, TypesOfANameAreContiguousSoaFirst) {
     const auto* e = t->impl().find(reinterpret_cast<const std::uint8_t*>(apex.wire().data()), apex.wire().size());
     ASSERT_TRUE(e);
     std::vector<std::uint16_t> types;
-    for (std::size_t i = 0; i < e->type_count; ++i) types.push_back(t->impl().types[e->first_type + i].type);
+    for (std::size_t i = 0; i < e->type_count(); ++i) types.push_back(t->impl().types[e->first_type + i].type);
     EXPECT_EQ(types, (std::vector<std::uint16_t>{6, 2, 15, 16, 28}));  // SOA first: the ANY answer
 }
 
@@ -180,6 +180,18 @@ TEST(AnswerTable, CompileErrorsNameTheZone) {
     auto big = dnsd::AnswerTable::compile(zones);
     ASSERT_FALSE(big.ok());
     EXPECT_EQ(big.errors()[0].message, "zone big.test.: the TXT records of t.big.test. do not fit in a DNS message");
+}
+
+TEST(AnswerTable, ATableServesAtMost65535Zones) {
+    // Entry keeps its zone in 16 bits. Default Zones (no SOA) are errors of their own too.
+    std::vector<zonegen::Zone> many(65536);
+    auto t = dnsd::AnswerTable::compile(many);
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.errors().back().message, "65536 zones: one table serves at most 65535");
+    many.pop_back();
+    auto fewer = dnsd::AnswerTable::compile(many);
+    ASSERT_FALSE(fewer.ok());
+    EXPECT_EQ(fewer.errors().back().message, "zone . has no SOA record at its apex");
 }
 
 TEST(AnswerTable, EmptyZoneListAnswersRefused) {
@@ -319,7 +331,7 @@ TEST(AnswerTable, CompilesTheSameTableOnSeveralThreads) {
         dnsd::AnswerTable::Impl::NameBuffer xn, yn;
         ASSERT_EQ(x.entry_name(static_cast<std::uint32_t>(i), xn), y.entry_name(static_cast<std::uint32_t>(i), yn));
         ASSERT_EQ(e.first_type, f.first_type) << i;
-        ASSERT_EQ(e.type_count, f.type_count) << i;
+        ASSERT_EQ(e.type_count(), f.type_count()) << i;
         EXPECT_EQ(e.referral(), f.referral());
         EXPECT_EQ(e.flags, f.flags);
         EXPECT_EQ(e.zone, f.zone);
