@@ -89,6 +89,10 @@ private:
             if (!seen.emplace(zone.origin().wire(), z).second)
                 errors_.push_back({{}, "zone " + zone.origin().text() + " is listed more than once"});
         }
+        if (zones_.size() > Entry::kMaxZones)
+            errors_.push_back({{},
+                               std::to_string(zones_.size()) + " zones: one table serves at most " +
+                                   std::to_string(Entry::kMaxZones)});
     }
 
     static bool has_targets(const zonegen::RRset& set) { return set.type == RRType::MX || set.type == RRType::NS; }
@@ -167,7 +171,7 @@ private:
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Node* n = nodes_[i];
             const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
-            if (!mx || t_.entries[i].referral != kNone) continue;
+            if (!mx || t_.entries[i].at_cut()) continue;
             const std::uint32_t* targets = targets_of(i, *mx);
             for (std::size_t r = 0; r < mx->rdata.size(); ++r) {
                 const zonegen::Name& target = std::get<zonegen::Mx>(mx->rdata[r]).exchange;
@@ -211,7 +215,7 @@ private:
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Entry& e = t_.entries[i];
             const Node* n = nodes_[i];
-            if (!n || e.referral != kNone) continue;
+            if (!n || e.at_cut()) continue;
             ordered_sets(*n, order);
             for (std::uint32_t k = 0; k < order.size(); ++k) {
                 const zonegen::RRset& set = *order[k];
@@ -224,7 +228,7 @@ private:
                     const std::uint32_t* targets = targets_of(i, set);
                     for (std::size_t r = 0; r < set.rdata.size(); ++r)
                         hosts.push_back(targets[r] == kNone ? HealthModel::kNoType : host_of_[targets[r]]);
-                    health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard, hosts);
+                    health_->add_mx_set(n->owner, e.zone, set, type, e.wildcard(), hosts);
                 } else {
                     health_->set_type(host_of_[i], set.type == RRType::AAAA, type);
                 }
@@ -263,7 +267,8 @@ private:
         std::vector<std::uint32_t> seen;
         for (std::uint32_t index = 0; index < cuts_.size(); ++index) {
             const std::uint32_t cut = cuts_[index];
-            const std::string_view name = t_.entry_name(cut);
+            AnswerTable::Impl::NameBuffer buffer;
+            const std::string_view name = t_.entry_name(cut, buffer);
             const auto* ns = nodes_[cut]->find(RRType::NS);
             w_.begin_message(name, TemplateKind::Suffix);
             w_.begin_section(wire::Section::Authority);
@@ -335,13 +340,12 @@ private:
         if (!part.relocs.empty())
             std::memcpy(t_.relocs.data() + relocs, part.relocs.data(), part.relocs.size() * sizeof(std::uint16_t));
         for (TypeAnswer a : part.types) {
-            for (Blob* b : {&a.answer, &a.additional}) {
-                b->offset += bytes;
-                b->reloc_offset += relocs;
-            }
+            a.offset += bytes;
+            a.reloc_offset += relocs;
             t_.types.push_back(a);
         }
-        for (std::uint32_t i = part.first; i < part.last; ++i) t_.entries[i].first_type += types;
+        for (std::uint32_t i = part.first; i < part.last; ++i)
+            if (!t_.entries[i].at_cut()) t_.entries[i].first_type += types;
         errors_.insert(errors_.end(), part.errors.begin(), part.errors.end());
         part = Part{};  // its memory back before the next part's is copied
     }
@@ -355,9 +359,10 @@ private:
         std::vector<const zonegen::RRset*> order;
         for (std::uint32_t i = first; i < last; ++i) {
             Entry& e = t_.entries[i];
+            if (e.at_cut()) continue;  // not ours: first_type holds the referral
             e.first_type = static_cast<std::uint32_t>(types.size());
             const Node* n = nodes_[i];
-            if (!n || e.referral != kNone) continue;  // empty non-terminal, or not ours
+            if (!n) continue;  // empty non-terminal
             const std::string_view owner = n->owner.wire();
             ordered_sets(*n, order);
             for (const zonegen::RRset* setp : order) {
@@ -365,14 +370,14 @@ private:
                 TypeAnswer a;
                 a.type = static_cast<std::uint16_t>(set.type);
                 a.managed = is_managed(i, *n, set);
-                w.begin_message(owner, e.wildcard ? TemplateKind::Wildcard : TemplateKind::Exact);
+                w.begin_message(owner, e.wildcard() ? TemplateKind::Wildcard : TemplateKind::Exact);
                 w.begin_section(wire::Section::Answer);
                 const std::uint32_t ttl = served_ttl(i, set);
                 for (const auto& rd : set.rdata) w.add(owner, ttl, rd);
-                a.answer = w.end_section();
+                const Blob answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
                 if (has_targets(set)) add_addresses(w, i, set, seen);
-                a.additional = w.end_section();
+                a.set_sections(answer, w.end_section_after(answer));
                 if (w.too_big())
                     errors.push_back({{},
                                       "zone " + zones_[e.zone].origin().text() + ": the " +
@@ -380,7 +385,7 @@ private:
                                           " do not fit in a DNS message"});
                 types.push_back(a);
             }
-            e.type_count = static_cast<std::uint16_t>(types.size() - e.first_type);
+            e.set_type_count(types.size() - e.first_type);
         }
     }
 

@@ -22,13 +22,22 @@ std::uint32_t AnswerTable::Impl::entry_index(std::string_view name) const noexce
     return e ? static_cast<std::uint32_t>(e - entries.data()) : kNone;
 }
 
-std::string_view AnswerTable::Impl::entry_name(std::uint32_t i) const noexcept { return entry_name()(i); }
+std::string_view AnswerTable::Impl::entry_name(std::uint32_t i, NameBuffer& out) const noexcept {
+    return EntryName{this, i}.write(out);
+}
 
-std::uint32_t AnswerTable::Impl::append(const std::uint8_t* name, std::size_t length) {
+void AnswerTable::Impl::add_origin(std::string_view origin) {
+    origins.push_back({static_cast<std::uint32_t>(names.size()), static_cast<std::uint32_t>(origin.size())});
+    names.insert(names.end(), origin.begin(), origin.end());
+}
+
+std::uint32_t AnswerTable::Impl::append(std::string_view name, std::uint32_t zone) {
     Entry e;
     e.name_offset = static_cast<std::uint32_t>(names.size());
-    e.name_length = static_cast<std::uint8_t>(length);
-    names.insert(names.end(), name, name + length);
+    e.name_length = static_cast<std::uint8_t>(name.size());
+    e.zone = static_cast<std::uint16_t>(zone);  // the compiler allows no more (Entry::kMaxZones)
+    // The name ends in the origin (it is of the zone): only the labels under it are kept.
+    names.insert(names.end(), name.begin(), name.end() - origins[zone].length);
     entries.push_back(e);
     return static_cast<std::uint32_t>(entries.size() - 1);
 }
@@ -41,10 +50,10 @@ void AnswerTable::Impl::index_all(unsigned threads) {
                  [](unsigned parts, const auto& part) { zonegen::run_parts(parts, part); });
 }
 
-std::uint32_t AnswerTable::Impl::insert(const std::uint8_t* name, std::size_t length) {
-    const std::uint32_t i = index.find_or_add({reinterpret_cast<const char*>(name), length}, entry_name());
+std::uint32_t AnswerTable::Impl::insert(std::string_view name, std::uint32_t zone) {
+    const std::uint32_t i = index.find_or_add(name, entry_name());
     if (i < entries.size()) return i;
-    return append(name, length);
+    return append(name, zone);
 }
 
 namespace {
@@ -67,6 +76,7 @@ public:
     }
 
     AnswerTable::Impl::Names run(unsigned threads) {
+        for (const auto& zone : zones_) t_.add_origin(zone.origin().wire());
         index_names();
         t_.index_all(threads);
         index_nested_apexes();
@@ -84,10 +94,9 @@ private:
     }
 
     std::uint32_t add_entry(std::string_view name, std::uint32_t zone, const Node* node, std::uint32_t referral) {
-        const std::uint32_t i = t_.append(bytes_of(name), name.size());
-        t_.entries[i].zone = zone;
-        t_.entries[i].wildcard = is_wildcard(name);
-        t_.entries[i].referral = referral;
+        const std::uint32_t i = t_.append(name, zone);
+        if (is_wildcard(name)) t_.entries[i].flags |= Entry::kWildcard;
+        t_.entries[i].set_referral(referral);
         nodes_.push_back(node);
         return i;
     }
@@ -112,7 +121,7 @@ private:
         struct Frame {
             std::uint32_t entry;
             std::uint32_t referral;  // of the topmost cut at or above the name, or kNone
-            std::size_t length;      // of the name
+            std::string_view name;   // the owner's or a suffix of it: in the zone's nodes
         };
         std::vector<Frame> chain;
         std::array<std::size_t, wire::kMaxName> labels;  // where each label of the owner starts
@@ -123,7 +132,7 @@ private:
                 const std::string_view owner = node.owner.wire();
                 // A served zone nested below this one answers for its names (longest match).
                 if (zones_.size() > 1 && owning_zone(owner) != z) continue;
-                while (!chain.empty() && !is_ancestor(t_.entry_name(chain.back().entry), owner)) chain.pop_back();
+                while (!chain.empty() && !is_ancestor(chain.back().name, owner)) chain.pop_back();
                 std::uint32_t referral = chain.empty() ? kNone : chain.back().referral;
                 if (!chain.empty()) {
                     std::size_t count = 0;
@@ -132,17 +141,17 @@ private:
                     // The ancestors below the chain's last name, top down, are empty non-terminals.
                     for (std::size_t k = count; k-- > 1;) {
                         const std::string_view ancestor = owner.substr(labels[k]);
-                        if (ancestor.size() <= chain.back().length) continue;
-                        chain.push_back({add_entry(ancestor, z, nullptr, referral), referral, ancestor.size()});
+                        if (ancestor.size() <= chain.back().name.size()) continue;
+                        chain.push_back({add_entry(ancestor, z, nullptr, referral), referral, ancestor});
                     }
                 }
                 const std::uint32_t i = add_entry(owner, z, &node, referral);
                 if (referral == kNone && node.find(RRType::NS) && !(node.owner == origin)) {
                     referral = static_cast<std::uint32_t>(cuts_.size());
                     cuts_.push_back(i);
-                    t_.entries[i].referral = referral;
+                    t_.entries[i].set_referral(referral);
                 }
-                chain.push_back({i, referral, owner.size()});
+                chain.push_back({i, referral, owner});
             }
         }
     }
@@ -158,10 +167,9 @@ private:
                 if (t_.find(bytes_of(name), name.size())) break;
                 const std::uint32_t z = owning_zone(name);
                 if (z == kNone) break;
-                const std::uint32_t i = t_.insert(bytes_of(name), name.size());
-                t_.entries[i].zone = z;
-                t_.entries[i].wildcard = is_wildcard(name);
-                t_.entries[i].referral = referral_above(name, z);
+                const std::uint32_t i = t_.insert(name, z);
+                if (is_wildcard(name)) t_.entries[i].flags |= Entry::kWildcard;
+                t_.entries[i].set_referral(referral_above(name, z));
                 nodes_.push_back(nullptr);
             }
         }
@@ -175,7 +183,7 @@ private:
         for (std::string_view s = name; s.size() > apex.size(); s = parent_of(s)) {
             const std::uint32_t a = t_.entry_index(s);
             if (a == kNone) continue;
-            const std::uint32_t r = t_.entries[a].referral;
+            const std::uint32_t r = t_.entries[a].referral();
             if (r != kNone && cuts_[r] == a) top = r;
         }
         return top;

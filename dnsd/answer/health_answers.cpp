@@ -82,9 +82,9 @@ private:
                 w.begin_message(h.name.wire(), TemplateKind::Exact);
                 w.begin_section(wire::Section::Answer);
                 add_addresses(w, h, m.kind == Kind::Aaaa);
-                a.answer = w.end_section();
+                const Blob answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
-                a.additional = w.end_section();
+                a.set_sections(answer, w.end_section_after(answer));
                 break;
             }
             case Kind::Mx: {
@@ -95,7 +95,7 @@ private:
                 w.begin_section(wire::Section::Answer);
                 for (const auto& r : set.records)
                     if (model_.record_served(set, r, up_)) w.add(owner, set.ttl, r.mx);
-                a.answer = w.end_section();
+                const Blob answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
                 // Each target once, in record order, its A then its AAAA (as compiled).
                 std::vector<std::uint32_t> done;
@@ -106,7 +106,7 @@ private:
                     add_addresses(w, model_.hosts()[r.host], false);
                     add_addresses(w, model_.hosts()[r.host], true);
                 }
-                a.additional = w.end_section();
+                a.set_sections(answer, w.end_section_after(answer));
                 break;
             }
             case Kind::Apex: {
@@ -116,9 +116,9 @@ private:
                 w.begin_message(zone.origin().wire(), TemplateKind::Exact);
                 w.begin_section(wire::Section::Answer);
                 w.add(zone.origin().wire(), apex.soa.ttl, zone.soa());
-                a.answer = w.end_section();
+                const Blob answer = w.end_section();
                 w.begin_section(wire::Section::Additional);
-                a.additional = w.end_section();
+                a.set_sections(answer, w.end_section_after(answer));
                 break;
             }
         }

@@ -24,9 +24,13 @@ constexpr std::size_t kOptionHeader = 4;  // option code and length (RFC 6891 §
 struct Plan {
     std::uint8_t rcode = wire::rcode::kNoError;  // 12 bits: the upper 8 go to the OPT
     bool aa = false;
-    const Blob* answer = nullptr;
-    const Blob* authority = nullptr;
-    const Blob* additional = nullptr;
+    // Empty (no records, no bytes) where the response has none. An RRset's answer carries
+    // its additional section joined (TypeAnswer::sections()), and joined says how much of
+    // it that is, to drop first when space is short; additional is a referral's glue.
+    Blob answer;
+    Blob authority;
+    Blob additional;
+    const TypeAnswer* joined = nullptr;
     // Where the bytes are when not in the compiled table (a version's overrides): answer
     // and additional from an override chunk, authority from new negative answers.
     const OverrideChunk* chunk = nullptr;
@@ -46,7 +50,7 @@ void negative(const Tables& tables, std::uint32_t zone, std::size_t qlen, std::u
     const ZoneAnswers& z = n ? n->zones[zone] : tables.t.zone_answers[zone];
     p.rcode = rcode;
     p.aa = true;
-    p.authority = &z.authority;
+    p.authority = z.authority;
     p.negatives = n;
     p.delta = qlen - z.apex_length;
 }
@@ -54,8 +58,8 @@ void negative(const Tables& tables, std::uint32_t zone, std::size_t qlen, std::u
 void referral(const Tables& tables, std::uint32_t index, std::size_t qlen, Plan& p) noexcept {
     // RFC 1034 §4.3.2 step 3b: not authoritative below a cut; point at the child.
     const Referral& r = tables.t.referrals[index];
-    p.authority = &r.authority;
-    p.additional = &r.additional;
+    p.authority = r.authority;
+    p.additional = r.additional;
     p.additional_required = true;
     p.delta = qlen - r.cut_length;
 }
@@ -65,7 +69,7 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
              Plan& p) noexcept {
     const AnswerTable::Impl& t = tables.t;
     const TypeAnswer* first = t.types.data() + e.first_type;
-    const TypeAnswer* last = first + e.type_count;
+    const TypeAnswer* last = first + e.type_count();
     // RFC 8482 §4.2: ANY gets one RRset, the first of the name (see Entry).
     const TypeAnswer* hit = qtype == wire::type::kAny
                                 ? (first != last ? first : nullptr)
@@ -85,8 +89,8 @@ void at_node(const Tables& tables, const Entry& e, std::uint16_t qtype, std::siz
         }
     }
     p.aa = true;
-    p.answer = &hit->answer;
-    p.additional = &hit->additional;
+    p.answer = hit->sections();
+    p.joined = hit;
     p.delta = delta;
 }
 
@@ -96,7 +100,7 @@ void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
     const std::uint8_t* name = q.qname.data();
     const std::size_t len = q.qname_length;
     if (const Entry* e = t.find(name, len)) {
-        if (e->referral != kNone) return referral(tables, e->referral, len, p);
+        if (e->at_cut()) return referral(tables, e->first_type, len, p);
         return at_node(tables, *e, q.qtype, len, 0, p);
     }
     // The closest encloser: the longest existing ancestor.
@@ -110,7 +114,7 @@ void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
         off += 1 + name[off];
         ce = t.find(name + off, len - off);
     }
-    if (ce->referral != kNone) return referral(tables, ce->referral, len, p);
+    if (ce->at_cut()) return referral(tables, ce->first_type, len, p);
     // RFC 4592 §3.3.1: the source of synthesis is "*" directly below the closest encloser.
     // The question had at least one more label than the encloser, so "*." fits.
     std::uint8_t wild[wire::kMaxName];
@@ -120,7 +124,7 @@ void lookup(const Tables& tables, const ParsedQuery& q, Plan& p) noexcept {
     const std::size_t wild_len = 2 + len - off;
     // A wildcard delegation cannot be answered from a template whose cut is not a suffix of
     // the question (RFC 4592 §4.2 leaves it undefined): such a name is treated as absent.
-    if (const Entry* w = t.find(wild, wild_len); w && w->referral == kNone)
+    if (const Entry* w = t.find(wild, wild_len); w && !w->at_cut())
         return at_node(tables, *w, q.qtype, len, len - wild_len, p);
     negative(tables, ce->zone, len, wire::rcode::kNxDomain, p);
 }
@@ -146,9 +150,8 @@ void ixfr_over_udp(const Tables& t, std::span<const std::uint8_t> msg, const Par
     }
     // An answer no message can hold: the size check below turns it into TC with empty
     // sections, and ordinary queries pay no flag for this rare one.
-    static constexpr Blob kNeverFits{.length = 0xFFFFFFFFu};
     p.aa = true;
-    p.answer = &kNeverFits;
+    p.answer = Blob{.length = 0xFFFFFFFFu};
 }
 
 void decide(const Tables& t, std::span<const std::uint8_t> msg, const ParsedQuery& q, ParseStatus status,
@@ -195,9 +198,6 @@ void decide(const Tables& t, std::span<const std::uint8_t> msg, const ParsedQuer
     }
 }
 
-std::size_t size_of(const Blob* b) noexcept { return b ? b->length : 0; }
-std::uint16_t records_of(const Blob* b) noexcept { return b ? b->records : 0; }
-
 }  // namespace
 
 std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> query, std::span<std::uint8_t> out,
@@ -239,12 +239,20 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
         return 0;
     }
     bool tc = false;
-    auto total = [&] { return fixed + size_of(p.answer) + size_of(p.authority) + size_of(p.additional); };
+    auto total = [&] { return fixed + p.answer.length + p.authority.length + p.additional.length; };
     // RFC 2181 §9: additional data may be left out without TC; referral glue may not.
-    if (total() > limit && !p.additional_required) p.additional = nullptr;
+    if (total() > limit && !p.additional_required) {
+        if (p.joined) {
+            p.answer.length -= p.joined->additional_length;
+            p.answer.reloc_count = static_cast<std::uint16_t>(p.answer.reloc_count - p.joined->additional_relocs);
+            p.joined = nullptr;
+        }
+        p.additional = {};
+    }
     if (total() > limit) {
         tc = true;  // RFC 1035 §4.2.1: the client retries over TCP
-        p.answer = p.authority = p.additional = nullptr;
+        p.answer = p.authority = p.additional = {};
+        p.joined = nullptr;
     }
 
     Writer w(out, limit);
@@ -254,17 +262,18 @@ std::size_t respond(const AnswerTable& table, std::span<const std::uint8_t> quer
               .opcode = q.opcode,
               .rcode = p.rcode,
               .qdcount = static_cast<std::uint16_t>(q.has_question ? 1 : 0),
-              .ancount = records_of(p.answer),
-              .nscount = records_of(p.authority),
-              .arcount = static_cast<std::uint16_t>(records_of(p.additional) + (opt ? 1 : 0))});
+              .ancount = p.answer.records,
+              .nscount = p.authority.records,
+              .arcount = static_cast<std::uint16_t>((p.joined ? p.joined->additional_records : 0) +
+                                                    p.additional.records + (opt ? 1 : 0))});
     w.bytes(query.subspan(kHeaderSize, question));
     const BlobSource compiled{t.t.bytes.data(), t.t.relocs.data()};
     const BlobSource body = p.chunk ? BlobSource{p.chunk->bytes.data(), p.chunk->relocs.data()} : compiled;
-    if (p.answer) copy_blob(body, *p.answer, p.delta, w);
-    if (p.authority)
+    if (p.answer.length) copy_blob(body, p.answer, p.delta, w);
+    if (p.authority.length)
         copy_blob(p.negatives ? BlobSource{p.negatives->bytes.data(), p.negatives->relocs.data()} : compiled,
-                  *p.authority, p.delta, w);
-    if (p.additional) copy_blob(body, *p.additional, p.delta, w);
+                  p.authority, p.delta, w);
+    if (p.additional.length) copy_blob(body, p.additional, p.delta, w);
     if (opt) {
         // RFC 6891 §6.1.2/§6.1.3: root owner, our payload size, the upper rcode bits,
         // version 0, the query's DO bit (RFC 3225 §3), then NSID if asked (RFC 5001 §2.3).

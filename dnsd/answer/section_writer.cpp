@@ -48,7 +48,11 @@ void SectionWriter::begin_section(wire::Section section) {
     records_before_ = writer_.count(section);
 }
 
-Blob SectionWriter::end_section() {
+Blob SectionWriter::end_section() { return finish_section(section_start_); }
+
+Blob SectionWriter::end_section_after(const Blob& before) { return finish_section(section_start_ - before.length); }
+
+Blob SectionWriter::finish_section(std::size_t reloc_base) {
     const std::span<const std::uint8_t> section = writer_.written().subspan(section_start_);
     Blob b;
     b.offset = static_cast<std::uint32_t>(bytes_.size());
@@ -61,7 +65,7 @@ Blob SectionWriter::end_section() {
     b.reloc_count = static_cast<std::uint16_t>(pointers_.size() - pointers_start_);
     relocs_.resize(b.reloc_offset + b.reloc_count);
     for (std::size_t i = 0; i < b.reloc_count; ++i)
-        relocs_[b.reloc_offset + i] = static_cast<std::uint16_t>(pointers_[pointers_start_ + i] - section_start_);
+        relocs_[b.reloc_offset + i] = static_cast<std::uint16_t>(pointers_[pointers_start_ + i] - reloc_base);
     b.records = static_cast<std::uint16_t>(writer_.count(section_) - records_before_);
     return b;
 }

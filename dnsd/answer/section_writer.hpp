@@ -36,12 +36,18 @@ public:
     // question itself to mean "the real question name".
     void add(std::string_view owner, std::uint32_t ttl, const zonegen::Rdata& rdata);
     Blob end_section();
+    // Ends a section begun right after before was ended, with its relocation positions
+    // counted from before's first byte rather than its own: the two copy as one block
+    // (TypeAnswer's answer and additional sections).
+    Blob end_section_after(const Blob& before);
 
     // True if a record written since begin_message() did not fit: the template message
     // would be above 65535 octets (RFC 1035 §4.2.2).
     bool too_big() const { return too_big_; }
 
 private:
+    Blob finish_section(std::size_t reloc_base);
+
     TableVector<std::uint8_t>& bytes_;
     TableVector<std::uint16_t>& relocs_;
     std::vector<std::uint8_t> template_;  // the template message: header, question, sections

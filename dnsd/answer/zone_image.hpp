@@ -48,6 +48,7 @@ public:
         std::size_t names_length_ = 0;
         bool local_ = false;
         std::string_view stored_;  // other RDATA, as stored
+        std::string_view raw_;     // the RDATA as the body stores it
     };
     // Reads the record at offset (0 for the first) into r and moves offset past it; false
     // at the end. Pass the same r each time: a record of the previous one's owner leaves
@@ -89,23 +90,33 @@ public:
 
 private:
     ZoneImage() = default;
-    void put_name(std::string& body, std::string_view wire) const;
-    std::size_t read_name(std::string_view field, char* out) const;
+    // A record's fields before its RDATA (see Body). previous: the record before it, of
+    // the same owner (its type and TTL), or nullptr when the record names its owner.
+    void put_header(std::string& body, bool new_owner, std::string_view owner, std::uint16_t type, std::uint32_t ttl,
+                    const Record* previous) const;
+    void put_name(std::string& body, std::string_view wire, std::string_view owner) const;
+    static std::size_t read_name(std::string_view field, std::string_view owner, char* out, std::string_view origin);
     std::uint64_t compute_digest() const;
-    // The offset after the record at offset, and whether that record names its owner.
-    std::size_t skip(std::size_t offset) const;
+    // The offset after the record at offset; type: the previous record's type, then this one's.
+    std::size_t skip(std::size_t offset, std::uint16_t& type) const;
     const std::string& body() const { return body_->bytes; }
 
     zonegen::Name origin_;
     zonegen::Soa soa_;
     std::uint32_t soa_ttl_ = 0;
     std::size_t count_ = 0;
-    // Per record: 0 for "the previous owner", or 1 + the length of the owner's labels
-    // under the origin and those labels; type (16 bits), TTL (32), the stored RDATA's
-    // length (16) and the RDATA, big-endian. In NS and MX RDATA a name is stored as in
-    // put_name(); other RDATA is the canonical wire form. Immutable once made, so shared by
-    // the copies, with the digest of the zone (every image sharing a body has the same
-    // origin and SOA but for the serial, which the digest leaves out).
+    // Per record: its owner as 1 + the length of the owner's labels under the origin and
+    // those labels, then type and TTL; or 0, "the previous record's owner", then type and
+    // TTL; or 2, "the previous record's owner, type and TTL" (an RRset's second record on:
+    // no owner is one octet long under its origin). Type and TTL: one octet, the type if
+    // below 127 (else 127 and the type in 16 bits) with the top bit set when the TTL is the
+    // SOA's (else the TTL follows in 32 bits). Then the stored
+    // RDATA's length (16) unless its type tells it (A, AAAA, NS, MX), and the RDATA,
+    // big-endian. In NS and MX RDATA a name is stored as in put_name(); other RDATA is the
+    // canonical wire form. A record is read with the records before it back to the last
+    // that names its owner. Immutable once made, so shared by the copies, with the digest
+    // of the zone (every image sharing a body has the same origin and SOA but for the
+    // serial, which the digest leaves out).
     struct Body {
         std::string bytes;
         mutable std::once_flag digested;

@@ -175,7 +175,7 @@ private:
     std::string reload_once() {
         std::shared_ptr<const AnswerTable> current = server_.table();
         const auto began = std::chrono::steady_clock::now();
-        auto next = load_table(sources_, current.get(), load_);
+        auto next = load_table(sources_, current.get(), load_, &retirer_);
         if (!next) {
             std::string reasons;
             for (const Diagnostic& d : next.errors()) {

@@ -57,7 +57,8 @@ void note_health(const zonegen::Inventory& inv, LoadedTable& out) {
 // The zone an inventory describes, with the serial policy (zonegen/core/serial.hpp): the
 // existing version is the zone being served; "the same records" compares with the zone as
 // it was loaded, before health or --state-dir edited what is served.
-zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out) {
+zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const AnswerTable* current, LoadedTable& out,
+                                            Retirer* early) {
     auto file = zonegen::load_inventory(path);
     if (!file.inventory) return file.errors;
     // The text is done with (the inventory holds copies); the inventory goes to the
@@ -72,6 +73,7 @@ zonegen::Result<Loaded> zone_from_inventory(const std::string& path, const Answe
     const zonegen::SerialPolicy policy{inv.serial, served ? std::optional(served->serial()) : std::nullopt};
     auto built = zonegen::build_zone(inv, policy.first_try());
     if (!built) return built.errors();
+    if (early) early->retire(std::move(out.inventory));  // inv is gone from here on
     Loaded l{std::move(built).value(), path, std::nullopt};
     // The image is the table's too (AnswerTable::compile): made once, digested once.
     if (loaded) l.image.emplace(l.zone);
@@ -95,7 +97,7 @@ std::vector<Diagnostic> unreadable_sources(const Sources& sources) {
 }
 
 zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTable* current,
-                                        const LoadOptions& options) {
+                                        const LoadOptions& options, Retirer* early) {
     LoadedTable out;
     std::vector<Diagnostic> errors;
     std::vector<Loaded> loaded;
@@ -107,7 +109,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
             add_errors(errors, zone.errors());
     }
     if (!sources.inventory.empty()) {
-        auto zone = zone_from_inventory(sources.inventory, current, out);
+        auto zone = zone_from_inventory(sources.inventory, current, out, early);
         if (zone)
             loaded.push_back(std::move(zone).value());
         else
@@ -117,7 +119,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     // RFC 1034 §4.3.5: a secondary compares serials only, so every new version of a zone
     // needs a greater one. A change under the same serial would never reach the
     // secondaries; it is refused like a lower serial, and the zone served stays.
-    for (const Loaded& l : loaded) {
+    for (Loaded& l : loaded) {
         const ZoneImage* served = options.renumber ? nullptr : find_zone(current, l.zone.origin());
         if (!served || zonegen::serial_gt(l.zone.serial(), served->serial())) continue;
         const std::string zone = "zone " + zone_text(l.zone.origin()) + " serial " + std::to_string(l.zone.serial());
@@ -125,7 +127,7 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
             errors.push_back({{l.file, 0, 0, {}},
                               zone + " is not greater than the served serial " + std::to_string(served->serial()) +
                                   " (RFC 1982)"});
-        else if (!((l.image ? *l.image : ZoneImage(l.zone)) == *served))
+        else if (!((l.image ? *l.image : l.image.emplace(l.zone)) == *served))  // kept for compile()
             errors.push_back({{l.file, 0, 0, {}},
                               zone + ": the records changed but the serial did not; raise it, or secondaries "
                                      "keep the old records"});

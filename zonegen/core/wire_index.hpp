@@ -3,7 +3,9 @@
 // 1 + the item's number (0: empty), at most half full. A lookup touches one slot and, when
 // the tag matches, one name; a node-based map would allocate a node per name and miss the
 // cache two or three times. The names live with the caller, who passes name_of(number)
-// to read one back for comparing and rehashing.
+// to read one back for comparing and rehashing: a std::string_view of its bytes, or a
+// name kept in pieces (any type with operator==(std::string_view) and a hash_name()
+// overload, found by argument-dependent lookup, equal to hash_wire() of the whole name).
 #pragma once
 
 #include <cstddef>
@@ -16,6 +18,8 @@
 #include "zonegen/core/name.hpp"
 
 namespace zonegen {
+
+inline std::uint64_t hash_name(std::string_view wire) noexcept { return hash_wire(wire.data(), wire.size()); }
 
 class WireIndex {
 public:
@@ -76,10 +80,8 @@ public:
         const auto hashes = std::make_unique_for_overwrite<std::uint64_t[]>(count);
         run_parts(parts, [&](unsigned p) {
             const auto last = static_cast<std::uint32_t>(std::uint64_t{count} * (p + 1) / parts);
-            for (auto n = static_cast<std::uint32_t>(std::uint64_t{count} * p / parts); n < last; ++n) {
-                const std::string_view w = name_of(n);
-                hashes[n] = hash_wire(w.data(), w.size());
-            }
+            for (auto n = static_cast<std::uint32_t>(std::uint64_t{count} * p / parts); n < last; ++n)
+                hashes[n] = hash_name(name_of(n));
         });
         std::vector<std::vector<std::uint32_t>> late(parts);
         run_parts(parts, [&](unsigned p) {
@@ -121,8 +123,7 @@ private:
         slots_.assign(size, Slot{});
         mask_ = size - 1;
         for (std::uint32_t n = 0; n < count_; ++n) {
-            const std::string_view w = name_of(n);
-            const std::uint64_t h = hash_wire(w.data(), w.size());
+            const std::uint64_t h = hash_name(name_of(n));
             std::size_t i = h & mask_;
             while (slots_[i].item != 0) i = (i + 1) & mask_;
             slots_[i] = {static_cast<std::uint32_t>(h >> 32), n + 1};

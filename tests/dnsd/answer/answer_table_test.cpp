@@ -84,7 +84,7 @@ TEST(AnswerTable, TypesOfANameAreContiguousSoaFirst) {
     const auto* e = t->impl().find(reinterpret_cast<const std::uint8_t*>(apex.wire().data()), apex.wire().size());
     ASSERT_TRUE(e);
     std::vector<std::uint16_t> types;
-    for (std::size_t i = 0; i < e->type_count; ++i) types.push_back(t->impl().types[e->first_type + i].type);
+    for (std::size_t i = 0; i < e->type_count(); ++i) types.push_back(t->impl().types[e->first_type + i].type);
     EXPECT_EQ(types, (std::vector<std::uint16_t>{6, 2, 15, 16, 28}));  // SOA first: the ANY answer
 }
 
@@ -180,6 +180,18 @@ TEST(AnswerTable, CompileErrorsNameTheZone) {
     auto big = dnsd::AnswerTable::compile(zones);
     ASSERT_FALSE(big.ok());
     EXPECT_EQ(big.errors()[0].message, "zone big.test.: the TXT records of t.big.test. do not fit in a DNS message");
+}
+
+TEST(AnswerTable, ATableServesAtMost65535Zones) {
+    // Entry keeps its zone in 16 bits. Default Zones (no SOA) are errors of their own too.
+    std::vector<zonegen::Zone> many(65536);
+    auto t = dnsd::AnswerTable::compile(many);
+    ASSERT_FALSE(t.ok());
+    EXPECT_EQ(t.errors().back().message, "65536 zones: one table serves at most 65535");
+    many.pop_back();
+    auto fewer = dnsd::AnswerTable::compile(many);
+    ASSERT_FALSE(fewer.ok());
+    EXPECT_EQ(fewer.errors().back().message, "zone . has no SOA record at its apex");
 }
 
 TEST(AnswerTable, EmptyZoneListAnswersRefused) {
@@ -316,11 +328,12 @@ TEST(AnswerTable, CompilesTheSameTableOnSeveralThreads) {
     ASSERT_EQ(x.types.size(), y.types.size());
     for (std::size_t i = 0; i < x.entries.size(); ++i) {
         const dnsd::Entry &e = x.entries[i], &f = y.entries[i];
-        ASSERT_EQ(std::string_view(reinterpret_cast<const char*>(x.name_of(e)), e.name_length),
-                  std::string_view(reinterpret_cast<const char*>(y.name_of(f)), f.name_length));
+        dnsd::AnswerTable::Impl::NameBuffer xn, yn;
+        ASSERT_EQ(x.entry_name(static_cast<std::uint32_t>(i), xn), y.entry_name(static_cast<std::uint32_t>(i), yn));
         ASSERT_EQ(e.first_type, f.first_type) << i;
-        ASSERT_EQ(e.type_count, f.type_count) << i;
-        EXPECT_EQ(e.referral, f.referral);
+        ASSERT_EQ(e.type_count(), f.type_count()) << i;
+        EXPECT_EQ(e.referral(), f.referral());
+        EXPECT_EQ(e.flags, f.flags);
         EXPECT_EQ(e.zone, f.zone);
     }
     std::size_t managed = 0;
@@ -329,8 +342,10 @@ TEST(AnswerTable, CompilesTheSameTableOnSeveralThreads) {
         EXPECT_EQ(a.type, c.type);
         EXPECT_EQ(a.managed, c.managed);
         managed += a.managed ? 1 : 0;
-        ASSERT_EQ(blob_bytes(x, a.answer), blob_bytes(y, c.answer)) << i;
-        ASSERT_EQ(blob_bytes(x, a.additional), blob_bytes(y, c.additional)) << i;
+        ASSERT_EQ(blob_bytes(x, a.sections()), blob_bytes(y, c.sections())) << i;
+        ASSERT_EQ(a.additional_length, c.additional_length) << i;
+        ASSERT_EQ(a.additional_relocs, c.additional_relocs) << i;
+        ASSERT_EQ(a.additional_records, c.additional_records) << i;
     }
     const dnsd::HealthModel &m = *x.health, &n = *y.health;
     EXPECT_GT(managed, 3000u);
@@ -353,4 +368,20 @@ TEST(AnswerTable, CompilesTheSameTableOnSeveralThreads) {
         EXPECT_EQ(dnstest::sorted(p.additional), dnstest::sorted(q.additional)) << name;
     }
     EXPECT_EQ(ask(*four.value(), "s2999.smarthost.local", 15).answer.size(), 4u);
+}
+
+// same_bytes() compares names in the index without memcmp (answer_table_impl.hpp): every
+// length a name can have, a difference at every position found, and no byte read past the
+// end (the buffers end where the bytes do, so ASan would see an overrun).
+TEST(AnswerTable, SameBytesFindsADifferenceAtAnyPositionOfAnyLength) {
+    for (std::size_t n = 0; n <= 255; ++n) {
+        std::vector<std::uint8_t> a(n), b(n);
+        for (std::size_t k = 0; k < n; ++k) a[k] = b[k] = static_cast<std::uint8_t>(k * 7 + 1);
+        ASSERT_TRUE(dnsd::same_bytes(a.data(), b.data(), n)) << n;
+        for (std::size_t k = 0; k < n; ++k) {
+            b[k] ^= 0x20;
+            ASSERT_FALSE(dnsd::same_bytes(a.data(), b.data(), n)) << n << " " << k;
+            b[k] = a[k];
+        }
+    }
 }

@@ -98,6 +98,36 @@ TEST(ZoneImage, AZoneOfOnlyItsSoaHasAnEmptyBody) {
     EXPECT_EQ(image.record_count(), 1u);
 }
 
+// State directories keep digests across restarts and versions of dnsd (state_dir.hpp):
+// however the image stores its records, the digest of a zone stays what it was. These
+// values were taken with the first encoding (every record with its type, TTL and length).
+TEST(ZoneImage, TheDigestOfAZoneStaysWhatStateDirectoriesKept) {
+    EXPECT_EQ(dnsd::ZoneImage(dnsdtest::smarthost_zone()).digest(), 0x6088FAAF02EEE79Dull);
+    zonegen::ZoneBuilder b(N("t"));
+    b.add(N("t"), 60, zonegen::Soa{N("ns.t"), N("admin.t"), 7, 1, 2, 3, 4});
+    b.add(N("t"), 60, zonegen::Ns{N("ns.t")});
+    b.add(N("t"), 60, zonegen::Ns{N("ns.example")});  // outside the zone: stored whole
+    b.add(N("t"), 70, zonegen::Mx{5, N("t")});
+    b.add(N("s.t"), 300, zonegen::Mx{10, N("m.s.t")});  // one label below its owner
+    b.add(N("s.t"), 300, zonegen::Mx{20, N("m.u.t")});
+    b.add(N("s.t"), 300, zonegen::Mx{30, N("relay.example")});
+    b.add(N("s.t"), 30, zonegen::Txt{{"x", "y z"}});
+    b.add(N("m.s.t"), 300, dnsdtest::v4("192.0.2.1"));
+    b.add(N("m.s.t"), 300, dnsdtest::v4("192.0.2.2"));
+    b.add(N("m.s.t"), 60, dnsdtest::v6("2001:db8::1"));
+    b.add(N("m.u.t"), 300, dnsdtest::v4("192.0.2.3"));
+    const zonegen::Zone zone = std::move(b).finish().value();
+    const dnsd::ZoneImage image(zone);
+    EXPECT_TRUE(from_image(image) == from_zone(zone));  // each kind of stored name read back
+    EXPECT_EQ(image.digest(), 0xDE3839D68B06C5ECull);
+    // And an edit's, which writes its records anew.
+    const dnsd::ZoneImage edited = image.edited(9, [](const dnsd::ZoneImage::Record& r, std::uint32_t& ttl) {
+        ttl = r.type() == dnsdtest::kMx ? 15 : ttl;
+        return r.owner() != N("m.u.t").wire();
+    });
+    EXPECT_EQ(edited.digest(), 0x5867FD1919E63BD1ull);
+}
+
 TEST(ZoneImage, AnEditUnderANewSerialIsTheEditMadeAtThatSerial) {
     const dnsd::ZoneImage loaded(dnsdtest::smarthost_zone());
     // An edit that drops a record and changes a TTL, as health edits do.
@@ -229,4 +259,28 @@ TEST(ZoneImage, DifferingFindsTheFewRecordsTwoVersionsDoNotShare) {
                     })));
     check_differing(base, dnsd::ZoneImage(small_zone(60, "192.0.2.1")));
     check_differing(dnsd::ZoneImage(small_zone(60, "192.0.2.1")), dnsd::ZoneImage(small_zone(61, "192.0.2.1")));
+}
+
+// A record whose TTL is the SOA's stores none (zone_image.hpp): under another SOA TTL the
+// same bytes are other records, so two such versions share none of them.
+TEST(ZoneImage, DifferingSharesNothingUnderAnotherSoaTtl) {
+    auto zone = [](std::uint32_t soa_ttl) {
+        zonegen::ZoneBuilder b(N("t"));
+        b.add(N("t"), soa_ttl, zonegen::Soa{N("ns.t"), N("admin.t"), 7, 1, 2, 3, 4});
+        b.add(N("ns.t"), 60, dnsdtest::v4("192.0.2.1"));
+        b.add(N("a.t"), 60, dnsdtest::v4("192.0.2.2"));
+        return std::move(b).finish().value();
+    };
+    const dnsd::ZoneImage a(zone(60)), b(zone(61));
+    EXPECT_FALSE(a == b);
+    std::vector<Flat> records = from_image(a);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].ttl, 60u);
+    EXPECT_EQ(from_image(b)[0].ttl, 60u);
+    const dnsd::ZoneImage::Differing d = dnsd::ZoneImage::differing(a, b);
+    EXPECT_EQ(d.begin, 0u);
+    dnsd::ZoneImage::Record r;
+    std::size_t offset = 0, count = 0;
+    while (offset < d.a_end && a.next(offset, r)) ++count;
+    EXPECT_EQ(count, 2u);
 }
