@@ -36,7 +36,11 @@ class Compiler {
 public:
     // Borrows names from zones: they must stay put until run() is done.
     Compiler(AnswerTable::Impl& t, const std::vector<zonegen::Zone>& zones, const CompileOptions& options)
-        : t_(t), zones_(zones), w_(t.bytes, t.relocs), threads_(std::max(options.threads, 1u)) {
+        : t_(t),
+          zones_(zones),
+          w_(t.bytes, t.relocs),
+          threads_(std::max(options.threads, 1u)),
+          serials_only_(options.serials_only) {
         if (options.health_ttl) health_.emplace(*options.health_ttl);
     }
 
@@ -168,6 +172,7 @@ private:
     void find_health_targets() {
         if (!health_) return;
         host_of_.assign(t_.entries.size(), HealthModel::kNoType);
+        if (serials_only_) return;
         for (std::uint32_t i = 0; i < t_.entries.size(); ++i) {
             const Node* n = nodes_[i];
             const zonegen::RRset* mx = n ? n->find(RRType::MX) : nullptr;
@@ -193,7 +198,7 @@ private:
 
     // The TTL an RRset at entry is served with: the managed ones' is capped by --health-ttl.
     std::uint32_t served_ttl(std::uint32_t entry, const zonegen::RRset& set) const {
-        if (!health_) return set.ttl;
+        if (!health_ || serials_only_) return set.ttl;
         const bool managed = set.type == RRType::MX || is_target_address(entry, set);
         return managed ? health_->ttl(set.ttl) : set.ttl;
     }
@@ -203,7 +208,7 @@ private:
     bool is_managed(std::uint32_t entry, const Node& n, const zonegen::RRset& set) const {
         if (!health_) return false;
         if (set.type == RRType::SOA) return n.owner == zones_[t_.entries[entry].zone].origin();
-        return set.type == RRType::MX || is_target_address(entry, set);
+        return !serials_only_ && (set.type == RRType::MX || is_target_address(entry, set));
     }
 
     // Tells the health model which TypeAnswer serves each managed RRset, in table order
@@ -216,6 +221,7 @@ private:
             const Entry& e = t_.entries[i];
             const Node* n = nodes_[i];
             if (!n || e.at_cut()) continue;
+            if (serials_only_ && !(n->owner == zones_[e.zone].origin())) continue;  // only apexes are managed
             ordered_sets(*n, order);
             for (std::uint32_t k = 0; k < order.size(); ++k) {
                 const zonegen::RRset& set = *order[k];
@@ -400,6 +406,7 @@ private:
     std::vector<std::uint32_t> targets_;       // per MX and NS record, node by node: its target's entry
     std::optional<HealthModelBuilder> health_;  // with CompileOptions::health_ttl
     unsigned threads_ = 1;
+    bool serials_only_ = false;  // CompileOptions::serials_only
 };
 
 }  // namespace

@@ -145,8 +145,10 @@ zonegen::Result<LoadedTable> load_table(const Sources& sources, const AnswerTabl
     compile.threads = options.threads != 0 ? options.threads : zonegen::usable_cpus();
     if (options.health || (options.inventory_may_ask && out.health.check))
         compile.health_ttl = options.health_ttl ? *options.health_ttl : out.health.ttl.value_or(kDefaultHealthTtl);
-    else if (options.renumber)
+    else if (options.renumber) {
         compile.health_ttl = 0xFFFFFFFFu;  // a model for the serials only: every TTL stays
+        compile.serials_only = true;
+    }
     auto table = AnswerTable::compile(out.zones, compile, std::move(images));
     if (!table) return table.errors();
     out.table = std::move(table).value();

@@ -74,10 +74,11 @@ struct ShownSet {
 };
 
 // The MX RRsets as the served version answers them: through the health model when health
-// is on (withdrawn records kept, marked), else as the zones hold them.
+// is on (withdrawn records kept, marked), else as the zones hold them. A model for the
+// serials only (--state-dir without health checks) holds no MX RRset.
 std::vector<ShownSet> mx_sets(const AnswerTable& table) {
     std::vector<ShownSet> out;
-    if (const HealthModel* model = table.health()) {
+    if (const HealthModel* model = table.health(); model && !model->mx_sets().empty()) {
         const auto up = table.health_state();
         for (const HealthModel::MxSet& m : model->mx_sets()) {
             ShownSet s{no_dot(m.owner.text()), {}, !up.empty() && model->falls_back(m, up)};

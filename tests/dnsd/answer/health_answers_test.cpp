@@ -213,5 +213,38 @@ TEST_F(HealthAnswers, NewZonesServeTheirSerialInSoaAndNegativeAnswers) {
     EXPECT_NE(ask(*t, "smarthost.local", kSoa).d.answer.front().find(" 100 3600 600"), std::string::npos);
 }
 
+// --state-dir without health checks: a model for the serials only. It manages the apex SOA
+// (a renumbered version answers with its serial) and nothing else, and the table answers
+// exactly as one compiled without a model.
+TEST_F(HealthAnswers, SerialsOnlyModelRenumbersTheApexAndManagesNothingElse) {
+    std::vector<zonegen::Zone> zones;
+    zones.push_back(tiers_zone());
+    auto plain = dnsd::AnswerTable::compile(zones, {});
+    auto t = dnsd::AnswerTable::compile(zones, {.health_ttl = 0xFFFFFFFFu, .serials_only = true});
+    ASSERT_TRUE(plain.ok() && t.ok());
+    const dnsd::HealthModel* model = t.value()->health();
+    ASSERT_NE(model, nullptr);
+    EXPECT_TRUE(model->mx_sets().empty());
+    EXPECT_TRUE(model->hosts().empty());
+    EXPECT_TRUE(model->addresses().empty());
+    EXPECT_EQ(model->apexes().size(), 1u);
+    for (const char* name : {"oxford.smarthost.local", "x.wild.smarthost.local", "mail1.oxford.smarthost.local",
+                             "smarthost.local", "nowhere.smarthost.local"})
+        for (std::uint16_t type : {kMx, kA, kAaaa, kSoa}) {
+            const auto a = ask(*plain.value(), name, type), b = ask(*t.value(), name, type);
+            EXPECT_EQ(a.d.answer, b.d.answer) << name << " " << type;
+            EXPECT_EQ(a.d.additional, b.d.additional) << name << " " << type;
+        }
+
+    std::vector<dnsd::ZoneImage> served{
+        model->edited_image(t.value()->loaded_zones().front(), 101, t.value()->health_state())};
+    auto v = t.value()->with_zones(std::move(served));
+    auto soa = ask(*v, "smarthost.local", kSoa);
+    ASSERT_EQ(soa.d.answer.size(), 1u);
+    EXPECT_NE(soa.d.answer.front().find(" 101 3600 600"), std::string::npos) << soa.d.answer.front();
+    EXPECT_EQ(ask(*v, "oxford.smarthost.local", kMx).d.answer,
+              ask(*plain.value(), "oxford.smarthost.local", kMx).d.answer);
+}
+
 }  // namespace
 }  // namespace dnsdtest
