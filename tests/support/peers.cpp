@@ -14,21 +14,51 @@
 
 namespace testsupport {
 
+namespace {
+
+// Whether UDP and TCP can both bind 127.0.0.1:port now (without SO_REUSEPORT, so a port
+// that a reuseport server holds counts as taken).
+bool bindable(std::uint16_t port) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    int t = ::socket(AF_INET, SOCK_STREAM, 0);
+    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const bool ok = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                    ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(t);
+    ::close(u);
+    return ok;
+}
+
+}  // namespace
+
 std::uint16_t free_port() {
-    // Take a TCP port from the kernel, then make sure UDP can bind the same one.
+    // A port checked free is only free until the server binds it, seconds later; a test
+    // running beside this one could be handed the same port meanwhile (the kernel's own
+    // choice, bind to port 0, may repeat across processes), and NSD, Knot and BIND bind with
+    // SO_REUSEPORT, so both servers would start and share the queries. Each test process
+    // takes its ports from a block of its own, picked by its PID, below the kernel's
+    // ephemeral range (32768 and up), where no bind to port 0 lands.
+    constexpr std::uint16_t kFirst = 10000, kBlock = 32, kBlocks = 700;
+    static std::uint16_t next = 0;
+    const auto base = static_cast<std::uint16_t>(kFirst + (static_cast<unsigned>(::getpid()) % kBlocks) * kBlock);
+    for (int attempt = 0; attempt < kBlock; ++attempt) {
+        const auto port = static_cast<std::uint16_t>(base + next++ % kBlock);
+        if (bindable(port)) return port;
+    }
+    // The whole block taken (by something else on the machine): the kernel's choice.
     for (int attempt = 0; attempt < 50; ++attempt) {
         int t = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t len = sizeof a;
-        bool ok = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-        int u = ::socket(AF_INET, SOCK_DGRAM, 0);
-        ok = ok && ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        const bool ok = ::bind(t, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                        ::getsockname(t, reinterpret_cast<sockaddr*>(&a), &len) == 0;
         ::close(t);
-        ::close(u);
-        if (ok) return ntohs(a.sin_port);
+        if (ok && bindable(ntohs(a.sin_port))) return ntohs(a.sin_port);
     }
     return 0;
 }

@@ -120,7 +120,8 @@ std::size_t difference_count(const Transfer& ixfr);
 // The SOA serial a server on 127.0.0.1:port answers for zone over UDP; nullopt if none.
 std::optional<std::uint32_t> soa_serial(std::uint16_t port, const std::string& zone);
 
-// A port on 127.0.0.1 that is free for both UDP and TCP right now (the kernel picks it).
+// A port on 127.0.0.1 that is free for both UDP and TCP right now, from a block of ports
+// that this test process alone uses (peers.cpp says why).
 std::uint16_t free_port();
 
 }  // namespace testsupport
