@@ -1,9 +1,10 @@
 // The health rules (health_model.hpp) and the zone transfers serve under them.
 #include "dnsd/answer/health_model.hpp"
-#include "zonegen/core/parallel.hpp"
 
 #include <algorithm>
 #include <cstring>
+
+#include "zonegen/core/parallel.hpp"
 
 namespace dnsd {
 

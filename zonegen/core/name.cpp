@@ -217,6 +217,19 @@ bool Name::is_subdomain_of(const Name& a) const {
     return i == off && std::string_view(wire()).substr(off) == a.wire();
 }
 
+std::string_view Name::label_below(const Name& ancestor) const {
+    const std::string_view w = wire();
+    if (ancestor.wire().size() >= w.size()) return {};
+    const std::size_t end = w.size() - ancestor.wire().size();
+    std::size_t i = 0, last = 0;
+    while (i < end) {
+        last = i;
+        i += 1 + static_cast<unsigned char>(w[i]);
+    }
+    if (i != end || w.substr(end) != ancestor.wire()) return {};
+    return w.substr(last + 1, static_cast<unsigned char>(w[last]));
+}
+
 Name Name::parent() const {
     if (is_root()) return *this;
     return Name(wire().substr(1 + static_cast<unsigned char>(rep_->data[0])));

@@ -63,6 +63,10 @@ public:
     std::size_t label_count() const;
     bool is_root() const { return rep_->size == 1; }
     bool is_subdomain_of(const Name& ancestor) const;  // true for the name itself too
+    // The label of this name directly below ancestor ("oxford" for mail.oxford.example
+    // below example), without its length octet; empty unless the name lies strictly below
+    // ancestor. Canonical order keeps each such label's subtree together (RFC 4034 §6.1).
+    std::string_view label_below(const Name& ancestor) const;
     // The name with its first label removed; the root stays the root.
     Name parent() const;
 

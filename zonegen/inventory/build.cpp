@@ -59,15 +59,6 @@ std::string_view first_label(const Name& n) {
     return w.substr(1, static_cast<unsigned char>(w[0]));
 }
 
-// The label of name directly below origin; name lies strictly below origin.
-std::string_view label_below(const Name& name, const Name& origin) {
-    const std::string_view w = name.wire();
-    const std::size_t end = w.size() - origin.wire().size();
-    std::size_t i = 0;
-    while (i + 1 + static_cast<unsigned char>(w[i]) < end) i += 1 + static_cast<unsigned char>(w[i]);
-    return w.substr(i + 1, static_cast<unsigned char>(w[i]));
-}
-
 // Sites in canonical order of their labels: siblings compare as their lower-cased octets
 // (RFC 4034 §6.1), and inventory labels are lower case. The handles carry the first 16
 // octets, so the sort seldom reads a Site (at a million sites, a cache miss each time).
@@ -192,7 +183,7 @@ std::optional<Result<Zone>> direct(const Inventory& inv, std::uint32_t serial, u
     // that site's nodes: the general way merges those.
     std::vector<std::size_t> glue_rank(apex.size(), 0);
     for (std::size_t j = 1; j < apex.size(); ++j) {
-        const std::string_view top = label_below(apex[j].owner, inv.zone);
+        const std::string_view top = apex[j].owner.label_below(inv.zone);
         std::size_t lo = 0, hi = n;
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;

@@ -94,17 +94,6 @@ std::string rdata_text(const Rdata& rd, const Name& origin) {
     return out;
 }
 
-// The label (with its length octet) that owner's paragraph is named by: its label directly
-// below the origin; empty for the apex.
-static std::string_view paragraph_of(const Name& owner, std::size_t origin_labels) {
-    if (owner.label_count() <= origin_labels) return {};
-    std::string_view w = owner.wire();
-    std::size_t skip = owner.label_count() - origin_labels - 1;
-    std::size_t i = 0;
-    while (skip-- > 0) i += 1 + static_cast<unsigned char>(w[i]);
-    return w.substr(i, 1 + static_cast<unsigned char>(w[i]));
-}
-
 namespace {
 
 struct Layout {
@@ -117,12 +106,11 @@ struct Layout {
 // and its smarthosts): canonical order keeps each subtree together, so a blank line goes
 // wherever the top label changes; paragraph is the one the node before nodes ended in.
 void render_nodes(std::string& out, std::span<const Node> nodes, const Layout& layout, std::string_view paragraph) {
-    const std::size_t depth = layout.origin.label_count();
     std::string owner;
     for (const auto& node : nodes) {
         owner.clear();
         node.owner.append_text_relative_to(owner, layout.origin);
-        if (std::string_view top = paragraph_of(node.owner, depth); !top.empty()) {
+        if (std::string_view top = node.owner.label_below(layout.origin); !top.empty()) {
             if (top != paragraph) out += '\n';
             paragraph = top;
         }
@@ -190,8 +178,7 @@ std::string bind_detail::render_bind(const Zone& zone, std::string_view source, 
         const std::size_t from = nodes.size() * p / parts, to = nodes.size() * (p + 1) / parts;
         std::string& text = p == 0 ? out : later[p - 1];
         if (p > 0) text.reserve((to - from) * per_node);
-        const std::string_view paragraph = from == 0 ? std::string_view()
-                                                     : paragraph_of(nodes[from - 1].owner, origin.label_count());
+        const std::string_view paragraph = from == 0 ? std::string_view() : nodes[from - 1].owner.label_below(origin);
         render_nodes(text, nodes.subspan(from, to - from), layout, paragraph);
     });
     for (std::string& text : later) {

@@ -126,3 +126,15 @@ TEST(HashWire, SameBytesSameHashAndNamesSpread) {
     // About 19.5 per bucket if uniform; a weak hash over these names piles them up.
     EXPECT_LT(*std::max_element(buckets.begin(), buckets.end()), 50);
 }
+
+TEST(Name, LabelBelowAnAncestor) {
+    EXPECT_EQ(N("mail.oxford.example").label_below(N("example")), "oxford");
+    EXPECT_EQ(N("oxford.example").label_below(N("example")), "oxford");
+    EXPECT_EQ(N("Oxford.example").label_below(Name()), "example");
+    // Not strictly below: the name itself, an ancestor, another branch, a suffix that is
+    // not on a label boundary.
+    EXPECT_EQ(N("example").label_below(N("example")), "");
+    EXPECT_EQ(N("example").label_below(N("oxford.example")), "");
+    EXPECT_EQ(N("mail.oxford.example").label_below(N("other.example")), "");
+    EXPECT_EQ(N("mail.xample").label_below(N("ample")), "");
+}
